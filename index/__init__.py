@@ -1,0 +1,7 @@
+"""newsdesk's write path: load -> clean -> dedup -> chunk -> embed -> store (Chroma)."""
+
+from index.config import Config
+from index.ingest import ingest
+from index.types import IngestReport
+
+__all__ = ["Config", "IngestReport", "ingest"]

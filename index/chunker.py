@@ -1,0 +1,68 @@
+"""Sentence-aware chunking that keeps exact character offsets into the cleaned article.
+
+llama-index's SentenceSplitter re-joins splits and loses offsets, so chunks are built here from
+:func:`index.sentences.sentence_spans` instead: whole sentences up to a token budget, with a
+sentence of overlap, and ``chunk.text == article.text[chunk.start:chunk.end]`` always.
+"""
+
+from __future__ import annotations
+
+import re
+
+from index.sentences import sentence_spans
+from index.types import Article, Chunk
+
+# A cheap stand-in for word-piece counts: words and punctuation marks, plus a share for long words.
+_PIECE = re.compile(r"\w+|[^\w\s]")
+
+
+def approx_tokens(text: str) -> int:
+    pieces = _PIECE.findall(text)
+    return len(pieces) + sum(len(p) // 8 for p in pieces)
+
+
+def chunk_article(
+    article: Article, max_tokens: int = 160, overlap_sentences: int = 1, cluster_id: str = ""
+) -> list[Chunk]:
+    spans = sentence_spans(article.text)
+    if not spans:
+        return []
+    sizes = [approx_tokens(article.text[a:b]) for a, b in spans]
+    groups: list[tuple[int, int]] = []  # [first, last] sentence index, inclusive
+    first = 0
+    while first < len(spans):
+        last, total = first, sizes[first]
+        while last + 1 < len(spans) and total + sizes[last + 1] <= max_tokens:
+            last += 1
+            total += sizes[last]
+        groups.append((first, last))
+        if last + 1 >= len(spans):
+            break
+        first = max(last + 1 - overlap_sentences, first + 1)
+    chunks = []
+    for position, (lo, hi) in enumerate(groups):
+        start, end = spans[lo][0], spans[hi][1]
+        chunks.append(
+            Chunk(
+                chunk_id=f"{article.doc_id}:{article.content_hash[:12]}:{position}",
+                doc_id=article.doc_id,
+                text=article.text[start:end],
+                start=start,
+                end=end,
+                position=position,
+                title=article.title,
+                outlet=article.outlet,
+                published=article.published,
+                source=article.source,
+                url=article.url,
+                cluster_id=cluster_id or article.doc_id,
+                is_teaser=article.is_teaser,
+            )
+        )
+    return chunks
+
+
+def embedding_text(chunk: Chunk) -> str:
+    """What the embedder and keyword index see: the header line, then the chunk's own text."""
+    header = chunk.header()
+    return f"{header}\n{chunk.text}" if header else chunk.text

@@ -1,0 +1,125 @@
+"""The one frozen configuration object, built at the edge (CLI, UI launcher, tests) and passed down.
+
+Sources, later ones winning: defaults, an optional TOML file (``newsdesk.toml`` in the working
+directory or ``NEWSDESK_CONFIG``), environment variables ``NEWSDESK_<FIELD>`` (plus the standard
+``OPENAI_BASE_URL`` / ``OPENAI_API_KEY``), then explicit keyword overrides. Secrets come from the
+environment only.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any, Mapping
+
+ENV_PREFIX = "NEWSDESK_"
+SECRET_FIELDS = frozenset({"openai_api_key"})
+
+
+@dataclass(frozen=True)
+class Config:
+    """Every setting of newsdesk. Build with :meth:`Config.load`; never mutate, use :meth:`replace`."""
+
+    # storage
+    data_dir: Path = Path("data")
+    collection: str = "newsdesk"
+    chroma_host: str | None = None  # set host (and port) to use a `chroma run` server
+    chroma_port: int = 8000
+
+    # embeddings: "minilm" (offline ONNX default), "openai" (OpenAI-compatible), "hashing" (tests)
+    embedder: str = "minilm"
+    embed_model: str = "text-embedding-3-small"  # for embedder="openai"
+    embed_batch_size: int = 32
+
+    # chunking
+    chunk_tokens: int = 160  # word pieces per chunk body; the header is added on top
+    chunk_overlap_sentences: int = 1
+
+    # generation: None picks openai (key or base URL set) > local (installed) > extractive
+    backend: str | None = None
+    model_dir: Path | None = None  # where the local GGUF is assembled; default data_dir/models
+    llm_threads: int = 2
+    llm_ctx: int = 4096
+    max_answer_tokens: int = 320
+    temperature: float = 0.0
+    request_timeout: float = 120.0
+
+    # OpenAI-compatible endpoint (chat and, optionally, embeddings)
+    openai_base_url: str | None = None
+    openai_api_key: str | None = field(default=None, repr=False)
+    openai_model: str = "gpt-4o-mini"
+
+    # retrieval
+    top_k: int = 6
+    evidence_sentences: int = 8
+
+    @property
+    def models_path(self) -> Path:
+        return self.model_dir if self.model_dir is not None else self.data_dir / "models"
+
+    def replace(self, **changes: Any) -> Config:
+        return dataclasses.replace(self, **_coerce(changes))
+
+    @classmethod
+    def load(
+        cls,
+        toml_path: Path | None = None,
+        env: Mapping[str, str] | None = None,
+        **overrides: Any,
+    ) -> Config:
+        env = os.environ if env is None else env
+        values: dict[str, Any] = {}
+        toml_path = toml_path or _default_toml(env)
+        if toml_path is not None:
+            with open(toml_path, "rb") as fh:
+                data = tomllib.load(fh)
+            section = data.get("newsdesk", data)
+            for key, value in section.items():
+                if key in SECRET_FIELDS:
+                    raise ValueError(f"{toml_path}: {key} must come from the environment, not a file")
+                values[key] = value
+        if env.get("OPENAI_BASE_URL"):
+            values["openai_base_url"] = env["OPENAI_BASE_URL"]
+        if env.get("OPENAI_API_KEY"):
+            values["openai_api_key"] = env["OPENAI_API_KEY"]
+        for f in fields(cls):
+            raw = env.get(ENV_PREFIX + f.name.upper())
+            if raw is not None and raw != "":
+                values[f.name] = raw
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        unknown = set(values) - {f.name for f in fields(cls)}
+        if unknown:
+            raise ValueError(f"unknown setting(s): {', '.join(sorted(unknown))}")
+        return cls(**_coerce(values))
+
+
+def _default_toml(env: Mapping[str, str]) -> Path | None:
+    if env.get(ENV_PREFIX + "CONFIG"):
+        return Path(env[ENV_PREFIX + "CONFIG"])
+    candidate = Path("newsdesk.toml")
+    return candidate if candidate.is_file() else None
+
+
+_TYPES = {f.name: f.type for f in fields(Config)}
+
+
+def _coerce(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Turn strings from env/TOML into the field's type (annotations are strings here)."""
+    out: dict[str, Any] = {}
+    for key, value in values.items():
+        kind = str(_TYPES.get(key, ""))
+        if value is None or not isinstance(value, str):
+            out[key] = Path(value) if "Path" in kind and isinstance(value, os.PathLike) else value
+            continue
+        if "Path" in kind:
+            out[key] = Path(value).expanduser()
+        elif kind.startswith("int"):
+            out[key] = int(value)
+        elif kind.startswith("float"):
+            out[key] = float(value)
+        else:
+            out[key] = value
+    return out

