@@ -15,8 +15,9 @@ import hashlib
 import logging
 import re
 import threading
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Protocol, Sequence
+from typing import Protocol
 
 import numpy as np
 from numpy.typing import NDArray

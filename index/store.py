@@ -10,8 +10,11 @@ commit point of ingesting it, which makes a killed run safe to repeat.
 from __future__ import annotations
 
 import logging
-from dataclasses import asdict
-from typing import Any, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
 
 from index.config import Config
 from index.embedders import Vectors
@@ -21,6 +24,17 @@ from index.types import Article, ArticleRecord, Chunk
 log = logging.getLogger(__name__)
 
 _PAGE = 5000
+
+
+@dataclass(frozen=True)
+class ArticleWrite:
+    """One article to write: its chunks with their vectors, its cluster and MinHash signature."""
+
+    article: Article
+    chunks: Sequence[Chunk]
+    vectors: Vectors
+    cluster_id: str
+    signature: str
 
 
 def day_number(published: str) -> int:
@@ -98,41 +112,30 @@ class ChromaStore:
         docs = got["documents"] or []
         return str(docs[0]) if docs else ""
 
-    def put_article(
-        self,
-        article: Article,
-        chunks: Sequence[Chunk],
-        vectors: Vectors,
-        cluster_id: str,
-        signature: str,
-    ) -> None:
-        """Write one article: its chunks, then drop its stale chunks, then commit the manifest."""
+    def put_articles(self, writes: Sequence[ArticleWrite]) -> None:
+        """Write a group of articles: their chunks, then drop their stale chunks, then commit
+        their manifest entries. Batched: three store calls per group, not per article."""
+        if not writes:
+            return
+        chunks = [c for w in writes for c in w.chunks]
         if chunks:
             self._chunks.upsert(
                 ids=[c.chunk_id for c in chunks],
-                embeddings=vectors,
+                embeddings=np.concatenate([w.vectors for w in writes if len(w.chunks)]),
                 documents=[c.text for c in chunks],
                 metadatas=[_chunk_meta(c) for c in chunks],
             )
-        self._chunks.delete(
-            where={"$and": [{"doc_id": article.doc_id}, {"version": {"$ne": article.content_hash[:12]}}]}
+        stale: list[dict[str, Any]] = [
+            {"$and": [{"doc_id": w.article.doc_id}, {"version": {"$ne": w.article.content_hash[:12]}}]}
+            for w in writes
+        ]
+        self._chunks.delete(where=stale[0] if len(stale) == 1 else {"$or": stale})
+        self._articles.upsert(
+            ids=[w.article.doc_id for w in writes],
+            embeddings=[[1.0]] * len(writes),
+            documents=[w.article.text for w in writes],
+            metadatas=[_manifest_meta(w) for w in writes],
         )
-        record = ArticleRecord(
-            doc_id=article.doc_id,
-            key=article.key,
-            source=article.source,
-            title=article.title,
-            outlet=article.outlet,
-            published=article.published,
-            url=article.url,
-            content_hash=article.content_hash,
-            n_chunks=len(chunks),
-            cluster_id=cluster_id,
-            part_of=article.part_of,
-            is_teaser=article.is_teaser,
-        )
-        meta: dict[str, Any] = {**asdict(record), "signature": signature, "author": article.author}
-        self._articles.upsert(ids=[article.doc_id], embeddings=[[1.0]], documents=[article.text], metadatas=[meta])
 
     def delete_articles(self, doc_ids: Iterable[str]) -> None:
         for doc_id in doc_ids:
@@ -185,6 +188,25 @@ class ChromaStore:
     def vectors(self, chunk_ids: Sequence[str]) -> dict[str, list[float]]:
         got = self._chunks.get(ids=list(chunk_ids), include=["embeddings"])
         return {cid: list(vec) for cid, vec in zip(got["ids"], got["embeddings"])}
+
+
+def _manifest_meta(write: ArticleWrite) -> dict[str, Any]:
+    a = write.article
+    record = ArticleRecord(
+        doc_id=a.doc_id,
+        key=a.key,
+        source=a.source,
+        title=a.title,
+        outlet=a.outlet,
+        published=a.published,
+        url=a.url,
+        content_hash=a.content_hash,
+        n_chunks=len(write.chunks),
+        cluster_id=write.cluster_id,
+        part_of=a.part_of,
+        is_teaser=a.is_teaser,
+    )
+    return {**asdict(record), "signature": write.signature, "author": a.author}
 
 
 def _chunk_meta(chunk: Chunk) -> dict[str, Any]:

@@ -1,0 +1,108 @@
+"""Typed records of the read path: what the assistant returns to the CLI, the UI and evaluation."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any, Literal, TypedDict
+
+from index.types import Chunk
+
+
+class Turn(TypedDict):
+    role: Literal["user", "assistant"]
+    content: str
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One sentence offered to the generator, numbered as the model sees it ([n])."""
+
+    number: int
+    doc_id: str
+    text: str  # exact text of the article between start and end
+    start: int
+    end: int
+    title: str
+    outlet: str
+    published: str
+    source: str
+    url: str = ""
+    cluster_id: str = ""
+    also_reported_by: tuple[str, ...] = ()
+    score: float = 0.0
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A verified citation: ``quote`` is exactly ``article_text[start:end]``."""
+
+    number: int
+    doc_id: str
+    source: str
+    title: str
+    outlet: str
+    published: str
+    quote: str
+    start: int
+    end: int
+    url: str = ""
+    also_reported_by: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Source:
+    """A retrieved chunk as shown to the user (the chunks the answer was built from)."""
+
+    doc_id: str
+    chunk_id: str
+    source: str
+    title: str
+    outlet: str
+    published: str
+    text: str
+    start: int
+    end: int
+    score: float
+    also_reported_by: tuple[str, ...] = ()
+
+    @classmethod
+    def from_chunk(cls, chunk: Chunk, also: tuple[str, ...] = ()) -> Source:
+        return cls(
+            doc_id=chunk.doc_id,
+            chunk_id=chunk.chunk_id,
+            source=chunk.source,
+            title=chunk.title,
+            outlet=chunk.outlet,
+            published=chunk.published,
+            text=chunk.text,
+            start=chunk.start,
+            end=chunk.end,
+            score=chunk.score,
+            also_reported_by=also,
+        )
+
+
+@dataclass(frozen=True)
+class Answer:
+    text: str
+    citations: list[Citation] = field(default_factory=list)
+    refused: bool = False
+    sources: list[Source] = field(default_factory=list)
+    backend: str = ""
+    timings: dict[str, float] = field(default_factory=dict)
+    query: str = ""  # the standalone query actually used for retrieval (follow-ups resolved)
+    flagged: list[str] = field(default_factory=list)  # sentences removed as unsupported
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True)
+class TextDelta:
+    """A piece of streamed answer text (before verification)."""
+
+    text: str
+
+
+StreamEvent = TextDelta | Answer

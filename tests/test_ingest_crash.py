@@ -1,0 +1,79 @@
+"""Killing ingestion midway (SIGKILL) and running it again gives exactly the uninterrupted result."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from index.config import Config
+from index.embedders import MiniLMEmbedder
+from index.ingest import ingest
+from index.store import ChromaStore
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "data" / "multihop-rag" / "corpus.json"
+ROOT = Path(__file__).resolve().parents[1]
+
+CHILD = """
+import logging, sys
+from pathlib import Path
+from index.config import Config
+from index.ingest import ingest
+logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(message)s")
+ingest([Path(sys.argv[2])], Config(data_dir=Path(sys.argv[1])), progress=False)
+"""
+
+
+def _articles(tmp_path: Path, seeds_dir: Path) -> Path:
+    """The seeds plus 40 MultiHop-RAG articles: several embedding groups, so a kill lands midway."""
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    for seed in seeds_dir.iterdir():
+        (folder / seed.name).write_bytes(seed.read_bytes())
+    records = json.loads(CORPUS.read_text(encoding="utf-8"))[:40]
+    with open(folder / "wire.jsonl", "w", encoding="utf-8") as fh:
+        for record in records:
+            fh.write(json.dumps(record) + "\n")
+    return folder
+
+
+def _snapshot(config: Config) -> tuple[dict[str, str], dict[str, tuple[str, str]]]:
+    store = ChromaStore.open(config, MiniLMEmbedder.name, MiniLMEmbedder.dim)
+    chunks = {c.chunk_id: c.text for c in store.all_chunks()}
+    manifest = {d: (rec.content_hash, rec.cluster_id) for d, (rec, _sig) in store.articles().items()}
+    return chunks, manifest
+
+
+def test_sigkill_midway_then_rerun_equals_uninterrupted(tmp_path: Path, seeds_dir: Path) -> None:
+    folder = _articles(tmp_path, seeds_dir)
+    killed_dir = tmp_path / "killed"
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD, str(killed_dir), str(folder)],
+        cwd=ROOT,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "TOKENIZERS_PARALLELISM": "false"},
+    )
+    assert child.stderr is not None
+    for line in child.stderr:  # kill as soon as the first group of articles is written
+        if line.startswith("wrote "):
+            done, total = map(int, line.split()[1].split("/"))
+            assert done < total, "the corpus must need more than one group"
+            child.send_signal(signal.SIGKILL)
+            break
+    child.wait(timeout=60)
+    assert child.returncode == -signal.SIGKILL
+
+    rerun = ingest([folder], Config(data_dir=killed_dir), progress=False)
+    assert rerun.unchanged, "the articles written before the kill are kept"
+    assert rerun.added, "the rest is added on the second run"
+
+    clean = Config(data_dir=tmp_path / "clean")
+    ingest([folder], clean, progress=False)
+    killed_chunks, killed_manifest = _snapshot(Config(data_dir=killed_dir))
+    clean_chunks, clean_manifest = _snapshot(clean)
+    assert killed_manifest == clean_manifest
+    assert killed_chunks == clean_chunks  # no duplicate, no orphan chunk

@@ -1,0 +1,229 @@
+"""The loader on the real seeds, on corpus-style JSON, and on one small bad file per failure case."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from index.loader import MAX_FILE_BYTES, load_articles, normalize_date, split_headline
+from index.types import RawArticle
+
+ROOT = Path(__file__).parents[1]
+SEEDS = ROOT / "seeds"
+CORPUS = ROOT.parent / "shared" / "data" / "multihop-rag" / "corpus.json"
+
+
+def _by_prefix(articles: list[RawArticle]) -> dict[str, RawArticle]:
+    return {a.source[:3]: a for a in articles}
+
+
+def test_seeds_load_with_titles_keys_and_sources() -> None:
+    articles, skipped = load_articles([SEEDS])
+    assert skipped == []
+    assert [a.source for a in articles] == sorted(p.name for p in SEEDS.glob("*.txt"))
+    seeds = _by_prefix(articles)
+    assert seeds["000"].title == "US steps up diplomatic efforts with China on Taiwan and Russia"
+    assert seeds["002"].title.startswith("Blinken Meets Wang Yi, Warns Chinese Support to Russia")
+    assert seeds["004"].title == "Blinken Calls For Managing China Tensions In New Top-Level Talks"
+    # 001 opens with page chrome: the headline is the first real line
+    assert seeds["001"].title.startswith("Blinken Reaffirms US Stance on Taiwan")
+    for article in articles:
+        assert article.key == str((SEEDS / article.source).resolve())
+        assert article.outlet == "" and article.published == ""
+    for prefix in ("000", "001", "002"):  # a headline line is taken out of the body
+        assert seeds[prefix].title not in seeds[prefix].text
+    # 004 repeats its headline as the first body line: the loader leaves it, the cleaner drops it
+    assert seeds["004"].text.startswith(seeds["004"].title)
+
+
+def test_long_first_sentence_stays_in_body_and_titles_shortened() -> None:
+    seeds = _by_prefix(load_articles([SEEDS / "003_92f85167714ac0af.txt"])[0])
+    first = "Washington’s top diplomat on Monday stressed the importance of stability in the Taiwan Strait"
+    assert seeds["003"].text.startswith(first)
+    assert seeds["003"].title.endswith("…")
+    assert first.startswith(seeds["003"].title.rstrip("…"))
+    assert len(seeds["003"].title.split()) <= 12
+
+
+def test_split_headline_rules() -> None:
+    assert split_headline("Short headline\n\nBody text here.") == ("Short headline", "Body text here.")
+    assert split_headline("One line only.") == ("One line only.", "One line only.")
+    assert split_headline("top of page\n\nThe Headline\n\nBody.")[0] == "The Headline"
+
+
+def test_corpus_style_json_records(tmp_path: Path) -> None:
+    records = [
+        {
+            "title": "A title",
+            "author": None,
+            "source": "Example News",
+            "published_at": "2023-11-27 08:45:59.000000000Z",
+            "category": "tech",
+            "url": "https://example.com/a",
+            "body": "First paragraph.\n\nSecond paragraph.",
+        },
+        {"title": "No body", "source": "Example News"},
+        {"text": "Headline From Text\n\nThe body of the second article.", "author": ["A", "B"]},
+    ]
+    path = tmp_path / "records.json"
+    path.write_text(json.dumps(records), encoding="utf-8")
+    articles, skipped = load_articles([path])
+    assert [a.source for a in articles] == ["records.json#0", "records.json#2"]
+    first, second = articles
+    assert first.key == f"{path.resolve()}#0"
+    assert (first.title, first.outlet, first.published, first.url, first.author) == (
+        "A title",
+        "Example News",
+        "2023-11-27",
+        "https://example.com/a",
+        "",
+    )
+    assert first.text == "First paragraph.\n\nSecond paragraph."
+    assert second.title == "Headline From Text" and second.author == "A, B"
+    assert skipped == [type(skipped[0])(f"{path}#1", "record has no body/text")]
+
+
+def test_single_json_record(tmp_path: Path) -> None:
+    path = tmp_path / "one.json"
+    path.write_text(json.dumps({"title": "T", "body": "Body."}), encoding="utf-8")
+    articles, skipped = load_articles([path])
+    assert skipped == [] and [(a.title, a.text, a.source) for a in articles] == [("T", "Body.", "one.json#0")]
+
+
+def test_jsonl_keeps_good_lines_and_reports_bad_ones(tmp_path: Path) -> None:
+    path = tmp_path / "feed.jsonl"
+    path.write_text(
+        '{"title": "One", "body": "Body one."}\n\nnot json\n{"title": "Two", "text": "Body two."}\n',
+        encoding="utf-8",
+    )
+    articles, skipped = load_articles([path])
+    assert [(a.title, a.source) for a in articles] == [("One", "feed.jsonl#0"), ("Two", "feed.jsonl#2")]
+    assert len(skipped) == 1 and skipped[0].path == f"{path}#1"
+    assert "unparsable JSON" in skipped[0].reason
+
+
+def test_html_drops_scripts_and_page_chrome(tmp_path: Path) -> None:
+    path = tmp_path / "page.html"
+    path.write_text(
+        "<html><head><title>Page | Site</title><meta property='og:site_name' content='The Site'>"
+        "<meta property='article:published_time' content='2024-03-05T10:00:00Z'>"
+        "<script>var secret = 'do not index';</script><style>p {color: red}</style></head>"
+        "<body><nav>Home News Sport</nav><header><h1>Real Headline</h1></header>"
+        "<article><p>First paragraph &amp; more.</p><p>Second <b>bold</b> paragraph.</p>"
+        "<aside>Related: other story</aside><form>Subscribe</form></article>"
+        "<footer>Contact us</footer></body></html>",
+        encoding="utf-8",
+    )
+    [article], skipped = load_articles([path])
+    assert skipped == []
+    assert article.title == "Real Headline"
+    assert article.text == "First paragraph & more.\n\nSecond bold paragraph."
+    assert (article.outlet, article.published) == ("The Site", "2024-03-05")
+
+
+def test_html_title_from_title_tag_without_h1(tmp_path: Path) -> None:
+    path = tmp_path / "plain.htm"
+    path.write_text("<title>Only Title</title><p>Text one.</p><div>Text two.</div>", encoding="utf-8")
+    [article], _ = load_articles([path])
+    assert article.title == "Only Title" and article.text == "Text one.\n\nText two."
+
+
+def test_markdown_front_matter(tmp_path: Path) -> None:
+    path = tmp_path / "note.md"
+    path.write_text(
+        '---\ntitle: "Front Matter Title"\noutlet: Wire\ndate: March 5, 2024\n'
+        "url: https://example.com/a\nauthor: Jane Doe\n---\n\n"
+        "Some **bold** text with a [link](https://x.y).\n",
+        encoding="utf-8",
+    )
+    [article], _ = load_articles([path])
+    assert (article.title, article.outlet, article.published, article.url, article.author) == (
+        "Front Matter Title",
+        "Wire",
+        "2024-03-05",
+        "https://example.com/a",
+        "Jane Doe",
+    )
+    assert article.text == "Some bold text with a link."
+
+
+def test_markdown_heading_is_the_title(tmp_path: Path) -> None:
+    path = tmp_path / "story.md"
+    path.write_text("# The Heading\n\nParagraph one.\n", encoding="utf-8")
+    [article], _ = load_articles([path])
+    assert (article.title, article.text) == ("The Heading", "Paragraph one.")
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "reason"),
+    [
+        ("latin1.txt", "Caf\xe9 society\n\nBody.".encode("latin-1"), "not UTF-8 text"),
+        ("empty.txt", b"  \n\t\n", "empty file"),
+        ("image.txt", b"GIF89a\x00\x01\x02", "binary file (NUL bytes)"),
+        ("broken.json", b'[{"title": "A"', "unparsable JSON"),
+        ("list.json", b"[1, 2]", "record is not a JSON object"),
+        ("notes.pdf", b"%PDF-1.4", "unsupported file type .pdf"),
+    ],
+)
+def test_bad_files_are_skipped_with_a_reason(tmp_path: Path, name: str, content: bytes, reason: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    articles, skipped = load_articles([path])
+    assert articles == []
+    assert skipped and all(s.path.startswith(str(path)) for s in skipped)
+    assert skipped[0].reason.startswith(reason)
+    assert "\n" not in skipped[0].reason
+
+
+def test_oversized_file_is_skipped(tmp_path: Path) -> None:
+    path = tmp_path / "huge.txt"
+    path.write_bytes(b"Headline\n\n" + b"word " * (MAX_FILE_BYTES // 5 + 1))
+    articles, skipped = load_articles([path])
+    assert articles == [] and skipped[0].reason.startswith("too large")
+
+
+def test_missing_path_and_folder_walk(tmp_path: Path) -> None:
+    (tmp_path / "b").mkdir()
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "b" / "two.txt").write_text("Two\n\nSecond story.", encoding="utf-8")
+    (tmp_path / "a.txt").write_text("One\n\nFirst story.", encoding="utf-8")
+    (tmp_path / ".git" / "config.txt").write_text("Hidden\n\nNot an article.", encoding="utf-8")
+    (tmp_path / ".draft.txt").write_text("Hidden\n\nNot an article.", encoding="utf-8")
+    (tmp_path / "b" / "photo.jpg").write_bytes(b"\xff\xd8")
+    missing = tmp_path / "nope.txt"
+    articles, skipped = load_articles([tmp_path, missing, tmp_path / "a.txt"])
+    assert [a.title for a in articles] == ["One", "Two"]  # sorted walk, a.txt not loaded twice
+    assert {(Path(s.path).name, s.reason) for s in skipped} == {
+        ("photo.jpg", "unsupported file type .jpg"),
+        ("nope.txt", "not found"),
+    }
+
+
+@pytest.mark.parametrize(
+    ("raw", "iso"),
+    [
+        ("2023-11-27 08:45:59.000000000Z", "2023-11-27"),
+        ("2023-11-27T08:45:59+00:00", "2023-11-27"),
+        ("2023/1/5", "2023-01-05"),
+        ("Mon, 27 Nov 2023 08:45:59 GMT", "2023-11-27"),
+        ("November 27, 2023", "2023-11-27"),
+        ("27 Nov 2023", "2023-11-27"),
+        ("March 5th, 2024", "2024-03-05"),
+        ("2023-02-30", ""),
+        ("yesterday", ""),
+        ("", ""),
+    ],
+)
+def test_normalize_date(raw: str, iso: str) -> None:
+    assert normalize_date(raw) == iso
+
+
+def test_multihop_corpus_loads_whole(tmp_path: Path) -> None:
+    """The 6.4 MB MultiHop-RAG file is a collection, not one article: the 5 MB limit is per article."""
+    if not CORPUS.is_file():
+        pytest.skip("shared MultiHop-RAG corpus not present")
+    articles, skipped = load_articles([CORPUS])
+    assert skipped == [] and len(articles) == 609
+    assert all(a.published.count("-") == 2 and a.outlet and a.title for a in articles)
