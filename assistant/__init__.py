@@ -1,0 +1,33 @@
+"""newsdesk's read path and its public Python API.
+
+    from assistant import Assistant
+    bot = Assistant.from_config()
+    answer = bot.ask("What did Blinken raise about Russia?")
+"""
+
+from assistant.core import ArticleInfo, Assistant
+from assistant.errors import BackendUnavailable, BadQuestion, IndexMissing, ModelMissing, NewsdeskError
+from assistant.retrieval import Filters
+from assistant.types import Answer, Citation, Evidence, Source, StreamEvent, TextDelta, Turn
+from index.config import Config
+from index.types import IngestReport
+
+__all__ = [
+    "Answer",
+    "ArticleInfo",
+    "Assistant",
+    "BackendUnavailable",
+    "BadQuestion",
+    "Citation",
+    "Config",
+    "Evidence",
+    "Filters",
+    "IndexMissing",
+    "IngestReport",
+    "ModelMissing",
+    "NewsdeskError",
+    "Source",
+    "StreamEvent",
+    "TextDelta",
+    "Turn",
+]

@@ -1,0 +1,102 @@
+"""Follow-up resolution: turn "What was he better known for?" into a standalone question.
+
+An LLM rewrite would cost the local model seconds of prompt reading before retrieval even starts,
+so this is done by rule, which is instant and predictable: a question that leans on the
+conversation (a third-person pronoun, or a bare "and ...?"/"what about ...?") gets its pronoun
+replaced by the entity the previous answer introduced (a proper name in the last answer that the
+last question did not contain: the answer to "who did X meet?"), and its retrieval query carries
+the previous question's words too.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from assistant.evidence import stopwords
+from assistant.types import Turn
+
+_SUBJECT = re.compile(r"\b(he|she|they)\b", re.IGNORECASE)
+_POSSESSIVE = re.compile(r"\b(his|her|their)\b", re.IGNORECASE)
+_OBJECT = re.compile(r"\b(him|them)\b", re.IGNORECASE)
+_VAGUE = re.compile(r"^(and|what about|how about|and what about|what else|why|when|where)\b", re.IGNORECASE)
+_DEMONSTRATIVE = re.compile(r"\b(that|this|those|these|it|there|the meeting|the talks)\b", re.IGNORECASE)
+# Runs of capitalised words, allowing a few connecting words ("Ministry of Foreign Affairs").
+_NAME = re.compile(r"\b[A-Z][\w’'-]+(?:\s+(?:of|de|al|van|von)?\s*[A-Z][\w’'-]+)*")
+_NOT_NAMES = {
+    "The", "A", "An", "In", "On", "At", "He", "She", "They", "It", "His", "Her", "Their", "This",
+    "That", "These", "Those", "What", "Who", "When", "Where", "Why", "How", "Which", "Did", "Does",
+    "According", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
+    "January", "February", "March", "April", "May", "June", "July", "August", "September",
+    "October", "November", "December", "The articles do not say",
+}
+_MARKER = re.compile(r"\[\d+\]")
+
+
+@dataclass(frozen=True)
+class Resolved:
+    question: str  # standalone question for the generator
+    search_query: str  # what retrieval sees
+    is_followup: bool
+
+
+def resolve(question: str, history: Sequence[Turn]) -> Resolved:
+    users = [t["content"] for t in history if t["role"] == "user"]
+    if not users or not _leans_on_context(question):
+        return Resolved(question, question, False)
+    last_user = users[-1]
+    answers = [t["content"] for t in history if t["role"] == "assistant"]
+    last_answer = _MARKER.sub("", answers[-1]) if answers else ""
+    focus = _focus_entity(last_user, last_answer)
+    standalone = _substitute(question, focus) if focus else question
+    search = f"{standalone} {last_user}"
+    return Resolved(standalone, search, True)
+
+
+def _leans_on_context(question: str) -> bool:
+    q = question.strip()
+    return bool(
+        _SUBJECT.search(q) or _POSSESSIVE.search(q) or _OBJECT.search(q) or _VAGUE.match(q)
+        or (_DEMONSTRATIVE.search(q) and len(q.split()) <= 8)
+    )
+
+
+def names(text: str) -> list[str]:
+    """Capitalised runs that look like names; a sentence's first word is dropped when it is a
+    common word that is only capitalised by position ("Meeting Vice President Han Zheng")."""
+    found = []
+    for m in _NAME.finditer(text):
+        words = m.group().split()
+        sentence_start = m.start() == 0 or text[: m.start()].rstrip()[-1:] in ".!?\n"
+        while words and (words[0] in _NOT_NAMES or (sentence_start and _common_word(words[0]))):
+            words = words[1:]
+            sentence_start = False
+        if words:
+            found.append(" ".join(words))
+    return found
+
+
+def _common_word(word: str) -> bool:
+    lower = word.lower()
+    return lower.endswith(("ing", "ed", "ly")) or lower in stopwords()
+
+
+def _focus_entity(last_question: str, last_answer: str) -> str:
+    """The name the last answer introduced; else the last question's main name."""
+    asked = last_question.lower()
+    for name in names(last_answer):
+        if name.lower() not in asked and not any(w.lower() in asked for w in name.split()):
+            return name
+    in_question = names(last_question)
+    return in_question[0] if in_question else ""
+
+
+def _substitute(question: str, entity: str) -> str:
+    if _SUBJECT.search(question):
+        return _SUBJECT.sub(entity, question, count=1)
+    if _POSSESSIVE.search(question):
+        return _POSSESSIVE.sub(entity + "’s", question, count=1)
+    if _OBJECT.search(question):
+        return _OBJECT.sub(entity, question, count=1)
+    return question

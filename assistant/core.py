@@ -1,0 +1,216 @@
+"""The Assistant: the one Python API that the CLI, the web UI and evaluation all use.
+
+Read path: validate -> resolve follow-up -> retrieve (hybrid, syndicated copies collapsed) ->
+select evidence sentences -> generate (streamed) -> verify citations -> Answer.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import unicodedata
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from assistant.citations import verify
+from assistant.condense import resolve
+from assistant.errors import BadQuestion, IndexMissing
+from assistant.evidence import select_evidence
+from assistant.generators import Generator, make_generator
+from assistant.prompt import REFUSAL_TEXT
+from assistant.retrieval import Filters, HybridRetriever
+from assistant.types import Answer, Evidence, Source, StreamEvent, TextDelta, Turn
+from index.config import Config
+from index.embedders import Embedder, make_embedder
+from index.ingest import ingest as ingest_paths
+from index.store import ChromaStore
+from index.types import IngestReport
+
+log = logging.getLogger(__name__)
+
+MAX_QUESTION_CHARS = 2000
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+@dataclass(frozen=True)
+class ArticleInfo:
+    doc_id: str
+    source: str
+    title: str
+    outlet: str
+    published: str
+    url: str
+    n_chunks: int
+    cluster_id: str
+    also_reported_by: tuple[str, ...] = ()
+    is_teaser: bool = False
+    part_of: str = ""
+
+
+class Assistant:
+    def __init__(
+        self,
+        config: Config,
+        store: ChromaStore,
+        embedder: Embedder,
+        generator: Generator,
+        retriever: HybridRetriever | None = None,
+    ) -> None:
+        self.config = config
+        self._store = store
+        self._embedder = embedder
+        self._generator = generator
+        self._retriever = retriever or HybridRetriever(store, embedder)
+
+    @classmethod
+    def from_config(
+        cls,
+        config: Config | None = None,
+        *,
+        backend: str | None = None,
+        embedder: Embedder | None = None,
+    ) -> Assistant:
+        config = config or Config.load()
+        embedder = embedder or make_embedder(config)
+        store = ChromaStore.open(config, embedder.name, embedder.dim)
+        return cls(config, store, embedder, make_generator(config, backend))
+
+    def with_backend(self, backend: str) -> Assistant:
+        """The same index and embedder with another generator."""
+        return Assistant(
+            self.config, self._store, self._embedder, make_generator(self.config, backend), self._retriever
+        )
+
+    @property
+    def backend(self) -> str:
+        return self._generator.name
+
+    @property
+    def backend_label(self) -> str:
+        return self._generator.label
+
+    # ---- reading ----------------------------------------------------------------------------
+    def retrieve(self, query: str, k: int = 10, filters: Filters | None = None) -> list[Source]:
+        hits = self._retriever.retrieve(clean_question(query), k=k, filters=filters)
+        return [Source.from_chunk(h.chunk, h.also_reported_by) for h in hits]
+
+    def ask(
+        self, question: str, history: Sequence[Turn] | None = None, *, filters: Filters | None = None
+    ) -> Answer:
+        answer = None
+        for event in self.stream(question, history, filters=filters):
+            if isinstance(event, Answer):
+                answer = event
+        assert answer is not None  # stream always ends with the Answer
+        return answer
+
+    def stream(
+        self, question: str, history: Sequence[Turn] | None = None, *, filters: Filters | None = None
+    ) -> Iterator[StreamEvent]:
+        started = time.perf_counter()
+        question = clean_question(question)
+        turns = _clean_history(history or [])
+        if self._store.count() == 0:
+            raise IndexMissing("no articles ingested yet: run `newsdesk ingest PATH` first")
+        resolved = resolve(question, turns)
+        hits = self._retriever.retrieve(resolved.search_query, k=self.config.top_k, filters=filters)
+        timings = {"retrieve": time.perf_counter() - started}
+        evidence = select_evidence(resolved.question, hits, limit=self.config.evidence_sentences)
+        sources = [Source.from_chunk(h.chunk, h.also_reported_by) for h in hits]
+
+        raw = ""
+        if evidence:
+            for piece in self._generator.stream(resolved.question, evidence, turns):
+                if not raw:
+                    timings["first_token"] = time.perf_counter() - started
+                raw += piece
+                yield TextDelta(piece)
+        else:
+            raw = REFUSAL_TEXT
+            timings["first_token"] = time.perf_counter() - started
+            yield TextDelta(raw)
+        yield self._finish(raw, evidence, sources, resolved.search_query, timings, started)
+
+    def _finish(
+        self,
+        raw: str,
+        evidence: Sequence[Evidence],
+        sources: list[Source],
+        query: str,
+        timings: dict[str, float],
+        started: float,
+    ) -> Answer:
+        checked = verify(raw, evidence)
+        timings["total"] = time.perf_counter() - started
+        return Answer(
+            text=checked.text,
+            citations=list(checked.citations),
+            refused=checked.refused,
+            sources=sources,
+            backend=self.backend,
+            timings=timings,
+            query=query,
+            flagged=list(checked.flagged),
+        )
+
+    # ---- the article collection -------------------------------------------------------------
+    def articles(self) -> list[ArticleInfo]:
+        records = [rec for rec, _sig in self._store.articles().values()]
+        clusters: dict[str, list[tuple[str, str]]] = {}
+        for rec in records:
+            clusters.setdefault(rec.cluster_id, []).append((rec.doc_id, rec.outlet or rec.source))
+        infos = [
+            ArticleInfo(
+                doc_id=rec.doc_id,
+                source=rec.source,
+                title=rec.title,
+                outlet=rec.outlet,
+                published=rec.published,
+                url=rec.url,
+                n_chunks=rec.n_chunks,
+                cluster_id=rec.cluster_id,
+                also_reported_by=tuple(n for d, n in clusters[rec.cluster_id] if d != rec.doc_id),
+                is_teaser=rec.is_teaser,
+                part_of=rec.part_of,
+            )
+            for rec in records
+        ]
+        return sorted(infos, key=lambda a: (a.source, a.doc_id))
+
+    def article_text(self, doc_id: str) -> str:
+        return self._store.article_text(doc_id)
+
+    def ingest(self, paths: Sequence[Path], *, prune: bool = False, progress: bool | None = None) -> IngestReport:
+        report = ingest_paths(paths, self.config, prune=prune, embedder=self._embedder, progress=progress)
+        self._retriever.invalidate()
+        return report
+
+    def delete_article(self, doc_id: str) -> None:
+        self._store.delete_articles([doc_id])
+        self._retriever.invalidate()
+
+
+def clean_question(question: str) -> str:
+    """Validate a question: control characters dropped, whitespace collapsed, length bounded."""
+    if not isinstance(question, str):
+        raise BadQuestion("the question must be text")
+    text = unicodedata.normalize("NFC", _CONTROL.sub(" ", question))
+    text = " ".join(text.split())
+    if not text:
+        raise BadQuestion("the question is empty: type a question about the articles")
+    if len(text) > MAX_QUESTION_CHARS:
+        raise BadQuestion(
+            f"the question is too long ({len(text):,} characters; at most {MAX_QUESTION_CHARS:,})"
+        )
+    return text
+
+
+def _clean_history(history: Sequence[Turn]) -> list[Turn]:
+    turns: list[Turn] = []
+    for turn in history:
+        role, content = turn.get("role"), turn.get("content")
+        if role in ("user", "assistant") and isinstance(content, str) and content.strip():
+            turns.append({"role": role, "content": content[:MAX_QUESTION_CHARS]})
+    return turns

@@ -1,0 +1,143 @@
+"""Evidence selection: from the retrieved chunks, the few sentences worth the model's time.
+
+The local model reads ~90 prompt tokens/s, so instead of whole chunks it gets the sentences that
+share the most (idf-weighted, stemmed) content with the question, with the chunk's retrieval rank
+as a prior. A sentence that opens with a pronoun ("He added, ...") carries the sentence before it,
+so who said what stays visible. Sentences that read like instructions to an AI are never offered.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from assistant.retrieval import Hit
+from assistant.types import Evidence
+from index.sentences import sentence_spans
+
+_WORD = re.compile(r"[\w’'%.-]*\w%?", re.UNICODE)
+_PRONOUN_START = re.compile(r"^[“\"']?(He|She|They|It|His|Her|Their|This|That|These|Those)\b")
+_INJECTION = re.compile(
+    r"\b(ignore|disregard|forget)\b.{0,40}\b(instructions?|prompts?|rules)\b"
+    r"|\b(system prompt|you are now|act as an? (ai|assistant)|reply with only|respond only with)\b",
+    re.IGNORECASE,
+)
+MAX_PER_ARTICLE = 4
+
+
+@lru_cache(maxsize=1)
+def _stemmer():  # type: ignore[no-untyped-def]
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+@lru_cache(maxsize=1)
+def stopwords() -> frozenset[str]:
+    from bm25s.stopwords import STOPWORDS_EN
+
+    extra = {"said", "say", "says", "according", "also", "would", "could", "what", "who", "whom",
+             "which", "when", "where", "why", "how", "did", "does", "do"}
+    return frozenset(STOPWORDS_EN) | extra
+
+
+def content_terms(text: str) -> list[str]:
+    """Stemmed, lower-cased content words (stopwords dropped), in order."""
+    words = [w.lower().strip(".-'’") for w in _WORD.findall(text)]
+    words = [w for w in words if w and w not in stopwords()]
+    return list(_stemmer().stemWords(words))
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    hit_rank: int
+    hit: Hit
+    start: int
+    end: int
+    text: str
+
+
+def select_evidence(question: str, hits: Sequence[Hit], limit: int = 8) -> list[Evidence]:
+    """The ``limit`` best sentences for ``question`` from ``hits``, numbered 1..n."""
+    candidates = _candidates(hits)
+    if not candidates:
+        return []
+    q_terms = set(content_terms(question))
+    docs = [set(content_terms(c.text)) for c in candidates]
+    df = Counter(t for terms in docs for t in terms)
+    n = len(candidates)
+
+    def idf(term: str) -> float:
+        return math.log(1 + n / (1 + df[term]))
+
+    scored = []
+    for cand, terms in zip(candidates, docs):
+        overlap = sum(idf(t) for t in q_terms & terms)
+        prior = 1.0 / (1 + cand.hit_rank)
+        scored.append((overlap + 0.5 * prior, cand))
+    scored.sort(key=lambda pair: -pair[0])
+
+    chosen: list[_Candidate] = []
+    per_doc: Counter[str] = Counter()
+    seen_text: set[str] = set()
+    for _score, cand in scored:
+        key = _normalise(cand.text)
+        doc_id = cand.hit.chunk.doc_id
+        if key in seen_text or per_doc[doc_id] >= MAX_PER_ARTICLE:
+            continue
+        if any(c.hit.chunk.doc_id == doc_id and c.start < cand.end and cand.start < c.end for c in chosen):
+            continue
+        chosen.append(cand)
+        seen_text.add(key)
+        per_doc[doc_id] += 1
+        if len(chosen) >= limit:
+            break
+    return [_evidence(i + 1, c) for i, c in enumerate(chosen)]
+
+
+def _candidates(hits: Sequence[Hit]) -> list[_Candidate]:
+    out: list[_Candidate] = []
+    seen: set[tuple[str, int]] = set()
+    for rank, hit in enumerate(hits):
+        chunk = hit.chunk
+        spans = sentence_spans(chunk.text)
+        for i, (a, b) in enumerate(spans):
+            text = chunk.text[a:b]
+            if i > 0 and _PRONOUN_START.match(text):
+                a = spans[i - 1][0]
+                text = chunk.text[a:b]
+            start, end = chunk.start + a, chunk.start + b
+            if (chunk.doc_id, end) in seen or _INJECTION.search(text):
+                continue
+            if text.strip() == chunk.title.strip() or len(text) < 12:
+                continue  # the headline line repeats the title shown with every sentence
+            seen.add((chunk.doc_id, end))
+            out.append(_Candidate(rank, hit, start, end, text))
+    return out
+
+
+def _normalise(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.lower()))
+
+
+def _evidence(number: int, cand: _Candidate) -> Evidence:
+    chunk = cand.hit.chunk
+    return Evidence(
+        number=number,
+        doc_id=chunk.doc_id,
+        text=cand.text,
+        start=cand.start,
+        end=cand.end,
+        title=chunk.title,
+        outlet=chunk.outlet,
+        published=chunk.published,
+        source=chunk.source,
+        url=chunk.url,
+        cluster_id=chunk.cluster_id,
+        also_reported_by=cand.hit.also_reported_by,
+        score=chunk.score,
+    )

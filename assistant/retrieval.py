@@ -1,0 +1,196 @@
+"""Hybrid retrieval: BM25 + vector search, fused by reciprocal rank, syndicated copies collapsed.
+
+BM25 runs on ``bm25s`` directly (the engine inside llama-index's BM25Retriever) because we need a
+per-query weight mask for filters and per-outlet lists, which that wrapper fixes at construction;
+it also skips converting every hit to a llama-index node. Queries that name an outlet known to
+the collection ("... the TechCrunch article ...") get extra ranked lists restricted to that
+outlet, so multi-source questions find each named source.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any, Protocol
+
+import numpy as np
+
+from index.chunker import embedding_text
+from index.embedders import Embedder
+from index.store import ChromaStore, day_number
+from index.types import Chunk
+
+log = logging.getLogger(__name__)
+
+RRF_K = 60
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Optional restrictions on what may be retrieved."""
+
+    outlets: tuple[str, ...] = ()
+    date_from: str = ""  # ISO date, inclusive
+    date_to: str = ""
+    doc_ids: tuple[str, ...] = ()
+
+    def where(self) -> dict[str, Any] | None:
+        clauses: list[dict[str, Any]] = []
+        if self.outlets:
+            clauses.append({"outlet": {"$in": list(self.outlets)}})
+        if self.doc_ids:
+            clauses.append({"doc_id": {"$in": list(self.doc_ids)}})
+        if self.date_from:
+            clauses.append({"published_day": {"$gte": day_number(self.date_from)}})
+        if self.date_to:
+            clauses.append({"published_day": {"$lte": day_number(self.date_to)}})
+        if not clauses:
+            return None
+        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+    def admits(self, chunk: Chunk) -> bool:
+        if self.outlets and chunk.outlet not in self.outlets:
+            return False
+        if self.doc_ids and chunk.doc_id not in self.doc_ids:
+            return False
+        day = day_number(chunk.published)
+        if self.date_from and day < day_number(self.date_from):
+            return False
+        return not (self.date_to and day > day_number(self.date_to))
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A retrieved chunk, with the other outlets that carried the same (syndicated) story."""
+
+    chunk: Chunk
+    also_reported_by: tuple[str, ...] = ()
+
+
+class Retriever(Protocol):
+    def retrieve(self, query: str, k: int = 10, filters: Filters | None = None) -> list[Hit]: ...
+
+
+class HybridRetriever:
+    def __init__(self, store: ChromaStore, embedder: Embedder, pool: int = 40) -> None:
+        self._store = store
+        self._embedder = embedder
+        self._pool = pool
+        self._lock = threading.Lock()
+        self._built_count = -1
+        self._chunks: list[Chunk] = []
+        self._bm25: Any = None
+        self._outlets: dict[str, str] = {}  # lower-case outlet -> outlet
+        self._cluster_outlets: dict[str, list[tuple[str, str]]] = {}
+
+    def invalidate(self) -> None:
+        with self._lock:
+            self._built_count = -1
+
+    def _ensure_index(self) -> None:
+        count = self._store.count()
+        with self._lock:
+            if count == self._built_count:
+                return
+            import bm25s
+            import Stemmer
+
+            logging.getLogger("bm25s").setLevel(logging.WARNING)  # it sets itself to DEBUG
+            chunks = self._store.all_chunks()
+            self._stemmer = Stemmer.Stemmer("english")
+            bm25 = bm25s.BM25()
+            if chunks:
+                tokens = bm25s.tokenize(
+                    [embedding_text(c) for c in chunks],
+                    stopwords="en",
+                    stemmer=self._stemmer,
+                    show_progress=False,
+                )
+                bm25.index(tokens, show_progress=False)
+            self._chunks, self._bm25, self._built_count = chunks, bm25, count
+            self._outlets = {c.outlet.lower(): c.outlet for c in chunks if len(c.outlet) >= 3}
+            members: dict[str, dict[str, str]] = defaultdict(dict)
+            for c in chunks:
+                members[c.cluster_id][c.doc_id] = c.outlet or c.source
+            self._cluster_outlets = {cid: sorted(m.items()) for cid, m in members.items()}
+            log.info("keyword index built over %d chunks", len(chunks))
+
+    @property
+    def chunk_count(self) -> int:
+        self._ensure_index()
+        return len(self._chunks)
+
+    def retrieve(self, query: str, k: int = 10, filters: Filters | None = None) -> list[Hit]:
+        self._ensure_index()
+        if not self._chunks or not query.strip():
+            return []
+        filters = filters or Filters()
+        vector = self._embedder.embed([query])[0]
+        lists = [self._vector(vector, filters), self._keyword(query, filters)]
+        for outlet in self.outlets_named(query):
+            if filters.outlets and outlet not in filters.outlets:
+                continue
+            scoped = replace(filters, outlets=(outlet,))
+            lists += [self._vector(vector, scoped), self._keyword(query, scoped)]
+        fused = _rrf(lists)
+        return self._collapse(fused, k)
+
+    def outlets_named(self, query: str) -> list[str]:
+        lowered = query.lower()
+        return [
+            outlet
+            for key, outlet in self._outlets.items()
+            if re.search(r"(?<!\w)" + re.escape(key) + r"(?!\w)", lowered)
+        ]
+
+    def _vector(self, vector: np.ndarray, filters: Filters) -> list[Chunk]:
+        return self._store.query(vector.tolist(), self._pool, where=filters.where())
+
+    def _keyword(self, query: str, filters: Filters) -> list[Chunk]:
+        import bm25s
+
+        tokens = bm25s.tokenize(query, stopwords="en", stemmer=self._stemmer, show_progress=False)
+        if not tokens.vocab:
+            return []
+        mask = None
+        if filters != Filters():
+            mask = np.array([filters.admits(c) for c in self._chunks], dtype=float)
+            if not mask.any():
+                return []
+        n = min(self._pool, len(self._chunks))
+        idx, scores = self._bm25.retrieve(tokens, k=n, show_progress=False, weight_mask=mask)
+        return [
+            replace(self._chunks[int(i)], score=float(s)) for i, s in zip(idx[0], scores[0]) if s > 0
+        ]
+
+    def _collapse(self, fused: list[tuple[Chunk, float]], k: int) -> list[Hit]:
+        """One article per syndicated story: chunks of the best-ranked copy only, each hit
+        remembering the outlets of the other copies ("also reported by")."""
+        kept: dict[str, str] = {}  # cluster_id -> doc_id of the copy kept
+        hits: list[Hit] = []
+        for chunk, score in fused:
+            cluster = chunk.cluster_id or chunk.doc_id
+            if kept.setdefault(cluster, chunk.doc_id) != chunk.doc_id:
+                continue
+            hits.append(Hit(replace(chunk, score=score), self.outlets_of(cluster, chunk.doc_id)))
+            if len(hits) >= k:
+                break
+        return hits
+
+    def outlets_of(self, cluster_id: str, doc_id: str) -> tuple[str, ...]:
+        return tuple(n for d, n in self._cluster_outlets.get(cluster_id, []) if d != doc_id and n)
+
+
+def _rrf(lists: Sequence[Sequence[Chunk]]) -> list[tuple[Chunk, float]]:
+    scores: dict[str, float] = defaultdict(float)
+    first: dict[str, Chunk] = {}
+    for ranked in lists:
+        for rank, chunk in enumerate(ranked):
+            scores[chunk.chunk_id] += 1.0 / (RRF_K + rank + 1)
+            first.setdefault(chunk.chunk_id, chunk)
+    order = sorted(scores, key=lambda cid: (-scores[cid], cid))
+    return [(first[cid], scores[cid]) for cid in order]
