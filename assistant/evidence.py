@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from assistant.retrieval import Hit
+from assistant.retrieval import REPEAT_JACCARD, Hit, jaccard
 from assistant.types import Evidence
 from index.sentences import sentence_spans
 
@@ -82,17 +82,19 @@ def select_evidence(question: str, hits: Sequence[Hit], limit: int = 8) -> list[
     scored.sort(key=lambda pair: -pair[0])
 
     chosen: list[_Candidate] = []
+    chosen_words: list[frozenset[str]] = []
     per_doc: Counter[str] = Counter()
-    seen_text: set[str] = set()
     for _score, cand in scored:
-        key = _normalise(cand.text)
         doc_id = cand.hit.chunk.doc_id
-        if key in seen_text or per_doc[doc_id] >= MAX_PER_ARTICLE:
+        if per_doc[doc_id] >= MAX_PER_ARTICLE:
             continue
         if any(c.hit.chunk.doc_id == doc_id and c.start < cand.end and cand.start < c.end for c in chosen):
             continue
+        words = frozenset(_normalise(cand.text).split())
+        if any(jaccard(words, w) >= REPEAT_JACCARD for w in chosen_words):
+            continue  # the same sentence from another copy of a syndicated story
         chosen.append(cand)
-        seen_text.add(key)
+        chosen_words.append(words)
         per_doc[doc_id] += 1
         if len(chosen) >= limit:
             break
