@@ -10,7 +10,7 @@ import logging
 import re
 import time
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -182,8 +182,18 @@ class Assistant:
     def article_text(self, doc_id: str) -> str:
         return self._store.article_text(doc_id)
 
-    def ingest(self, paths: Sequence[Path], *, prune: bool = False, progress: bool | None = None) -> IngestReport:
-        report = ingest_paths(paths, self.config, prune=prune, embedder=self._embedder, progress=progress)
+    def ingest(
+        self,
+        paths: Sequence[Path],
+        *,
+        prune: bool = False,
+        progress: bool | None = None,
+        on_progress: Callable[[int, int], None] | None = None,
+    ) -> IngestReport:
+        """Add files or folders to the index; ``on_progress(done, total)`` after each group."""
+        report = ingest_paths(
+            paths, self.config, prune=prune, embedder=self._embedder, progress=progress, on_progress=on_progress
+        )
         self._retriever.invalidate()
         return report
 

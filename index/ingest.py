@@ -12,7 +12,7 @@ import itertools
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -39,8 +39,12 @@ def ingest(
     prune: bool = False,
     embedder: Embedder | None = None,
     progress: bool | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> IngestReport:
-    """Ingest files or folders into the configured collection and report what happened."""
+    """Ingest files or folders into the configured collection and report what happened.
+
+    ``progress`` shows a terminal progress bar (default: on long runs); ``on_progress(done, total)``
+    is called after each group of articles is written (the web UI's progress bar)."""
     started = time.perf_counter()
     report = IngestReport()
     embedder = embedder or make_embedder(config)
@@ -65,7 +69,7 @@ def ingest(
             existing.pop(doc_id)
 
     clusters = _clusters(todo, existing)
-    report.chunks = _write(store, todo, clusters, config, embedder, report, progress)
+    report.chunks = _write(store, todo, clusters, config, embedder, report, progress, on_progress)
     swept = store.sweep_orphans()
     if swept:
         log.info("removed chunks of %d article(s) left by an interrupted run", swept)
@@ -166,6 +170,7 @@ def _write(
     embedder: Embedder,
     report: IngestReport,
     progress: bool | None,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> int:
     """Embed group n+1 in a worker thread while group n is written (onnxruntime releases the
     GIL), so the store's time hides behind the embedder's and ingest runs near its speed."""
@@ -199,4 +204,6 @@ def _write(
             written += row
             bar.update(len(group))
             log.info("wrote %d/%d articles", bar.n, len(todo))
+            if on_progress is not None:
+                on_progress(bar.n, len(todo))
     return written
