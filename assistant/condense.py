@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from assistant.evidence import stopwords
+from assistant.text import names
 from assistant.types import Turn
 
 _SUBJECT = re.compile(r"\b(he|she|they)\b", re.IGNORECASE)
@@ -22,15 +22,6 @@ _POSSESSIVE = re.compile(r"\b(his|her|their)\b", re.IGNORECASE)
 _OBJECT = re.compile(r"\b(him|them)\b", re.IGNORECASE)
 _VAGUE = re.compile(r"^(and|what about|how about|and what about|what else|why|when|where)\b", re.IGNORECASE)
 _DEMONSTRATIVE = re.compile(r"\b(that|this|those|these|it|there|the meeting|the talks)\b", re.IGNORECASE)
-# Runs of capitalised words, allowing a few connecting words ("Ministry of Foreign Affairs").
-_NAME = re.compile(r"\b[A-Z][\w’'-]+(?:\s+(?:of|de|al|van|von)?\s*[A-Z][\w’'-]+)*")
-_NOT_NAMES = {
-    "The", "A", "An", "In", "On", "At", "He", "She", "They", "It", "His", "Her", "Their", "This",
-    "That", "These", "Those", "What", "Who", "When", "Where", "Why", "How", "Which", "Did", "Does",
-    "According", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
-    "January", "February", "March", "April", "May", "June", "July", "August", "September",
-    "October", "November", "December", "The articles do not say",
-}
 _MARKER = re.compile(r"\[\d+\]")
 
 
@@ -61,25 +52,6 @@ def _leans_on_context(question: str) -> bool:
         or (_DEMONSTRATIVE.search(q) and len(q.split()) <= 8)
     )
 
-
-def names(text: str) -> list[str]:
-    """Capitalised runs that look like names; a sentence's first word is dropped when it is a
-    common word that is only capitalised by position ("Meeting Vice President Han Zheng")."""
-    found = []
-    for m in _NAME.finditer(text):
-        words = m.group().split()
-        sentence_start = m.start() == 0 or text[: m.start()].rstrip()[-1:] in ".!?\n"
-        while words and (words[0] in _NOT_NAMES or (sentence_start and _common_word(words[0]))):
-            words = words[1:]
-            sentence_start = False
-        if words:
-            found.append(" ".join(words))
-    return found
-
-
-def _common_word(word: str) -> bool:
-    lower = word.lower()
-    return lower.endswith(("ing", "ed", "ly")) or lower in stopwords()
 
 
 def _focus_entity(last_question: str, last_answer: str) -> str:

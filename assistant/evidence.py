@@ -13,13 +13,12 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
-from assistant.retrieval import REPEAT_JACCARD, Hit, jaccard
+from assistant.retrieval import REPEAT_JACCARD, Hit
+from assistant.text import content_terms, jaccard
 from assistant.types import Evidence
 from index.sentences import sentence_spans
 
-_WORD = re.compile(r"[\w’'%.-]*\w%?", re.UNICODE)
 _PRONOUN_START = re.compile(r"^[“\"']?(He|She|They|It|His|Her|Their|This|That|These|Those)\b")
 _INJECTION = re.compile(
     r"\b(ignore|disregard|forget)\b.{0,40}\b(instructions?|prompts?|rules)\b"
@@ -27,29 +26,6 @@ _INJECTION = re.compile(
     re.IGNORECASE,
 )
 MAX_PER_ARTICLE = 4
-
-
-@lru_cache(maxsize=1)
-def _stemmer():  # type: ignore[no-untyped-def]
-    import Stemmer
-
-    return Stemmer.Stemmer("english")
-
-
-@lru_cache(maxsize=1)
-def stopwords() -> frozenset[str]:
-    from bm25s.stopwords import STOPWORDS_EN
-
-    extra = {"said", "say", "says", "according", "also", "would", "could", "what", "who", "whom",
-             "which", "when", "where", "why", "how", "did", "does", "do"}
-    return frozenset(STOPWORDS_EN) | extra
-
-
-def content_terms(text: str) -> list[str]:
-    """Stemmed, lower-cased content words (stopwords dropped), in order."""
-    words = [w.lower().strip(".-'’") for w in _WORD.findall(text)]
-    words = [w for w in words if w and w not in stopwords()]
-    return list(_stemmer().stemWords(words))
 
 
 @dataclass(frozen=True)

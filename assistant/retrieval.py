@@ -10,6 +10,7 @@ outlet, so multi-source questions find each named source.
 from __future__ import annotations
 
 import logging
+import math
 import re
 import threading
 from collections import defaultdict
@@ -19,6 +20,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from assistant.text import WORDS, jaccard, names
 from index.chunker import embedding_text
 from index.embedders import Embedder
 from index.sentences import sentences as sentences_of
@@ -28,15 +30,16 @@ from index.types import Chunk
 log = logging.getLogger(__name__)
 
 RRF_K = 60
+NAME_SHARE = 0.5  # a name in more than this share of articles does not single any out
+_DATE = re.compile(
+    r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+    r"\s+\d{1,2}\b"
+)
+PER_ARTICLE = 2  # chunks of one article before other articles get a place
 # Two sentences of copies of one story with at least this word-set overlap say the same thing
 # (measured on the seeds' AFP story: rewordings of one sentence 0.65-0.9; a sentence that adds a
 # fact, "better known for his tenure as mayor of Shanghai", 0.45 against its counterpart).
 REPEAT_JACCARD = 0.6
-_WORDS = re.compile(r"\w+")
-
-
-def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
-    return len(a & b) / len(a | b) if a or b else 1.0
 
 
 @dataclass(frozen=True)
@@ -96,6 +99,7 @@ class HybridRetriever:
         self._bm25: Any = None
         self._outlets: dict[str, str] = {}  # lower-case outlet -> outlet
         self._cluster_outlets: dict[str, list[tuple[str, str]]] = {}
+        self._doc_text: dict[str, str] = {}  # lower-cased text of each article, for name look-ups
 
     def invalidate(self) -> None:
         with self._lock:
@@ -127,6 +131,10 @@ class HybridRetriever:
             for c in chunks:
                 members[c.cluster_id][c.doc_id] = c.outlet or c.source
             self._cluster_outlets = {cid: sorted(m.items()) for cid, m in members.items()}
+            texts: dict[str, list[str]] = defaultdict(list)
+            for c in chunks:
+                texts[c.doc_id].append(c.text.lower())
+            self._doc_text = {d: "\n".join(parts) for d, parts in texts.items()}
             log.info("keyword index built over %d chunks", len(chunks))
 
     @property
@@ -146,8 +154,29 @@ class HybridRetriever:
                 continue
             scoped = replace(filters, outlets=(outlet,))
             lists += [self._vector(vector, scoped), self._keyword(query, scoped)]
+        named = self._articles_naming(query)
+        if named:
+            # The question names someone or something only some articles mention: a list of
+            # those articles' chunks, best-named article first, each article's chunks in fused
+            # order (so a chunk that does not repeat the name, "China charges that the US ...",
+            # still ranks when its article is the one asked about).
+            order = {c.chunk_id: i for i, (c, _) in enumerate(_rrf(lists))}
+            pool = [c for ranked in lists for c in ranked if c.doc_id in named]
+            unique = {c.chunk_id: c for c in pool}.values()
+            lists.append(sorted(unique, key=lambda c: (-named[c.doc_id], order[c.chunk_id])))
         fused = _rrf(lists)
-        return self._collapse(fused, k)
+        return _spread(self._collapse(fused, len(fused)), k)
+
+    def _articles_naming(self, query: str) -> dict[str, float]:
+        """Articles mentioning the query's distinctive names, scored by the names' rarity."""
+        scores: dict[str, float] = defaultdict(float)
+        total = len(self._doc_text)
+        for name in {n.lower() for n in names(query) + _DATE.findall(query)}:
+            docs = [d for d, text in self._doc_text.items() if name in text]
+            if 0 < len(docs) <= NAME_SHARE * total:
+                for d in docs:
+                    scores[d] += math.log(total / len(docs))
+        return dict(scores)
 
     def outlets_named(self, query: str) -> list[str]:
         lowered = query.lower()
@@ -188,7 +217,7 @@ class HybridRetriever:
             cluster = chunk.cluster_id or chunk.doc_id
             also = self.outlets_of(cluster, chunk.doc_id)
             if also:
-                sentences = [frozenset(_WORDS.findall(s.lower())) for s in sentences_of(chunk.text)]
+                sentences = [frozenset(WORDS.findall(s.lower())) for s in sentences_of(chunk.text)]
                 others = [words for doc, words in seen[cluster] if doc != chunk.doc_id]
                 if others and all(any(jaccard(s, o) >= REPEAT_JACCARD for o in others) for s in sentences):
                     continue
@@ -200,6 +229,19 @@ class HybridRetriever:
 
     def outlets_of(self, cluster_id: str, doc_id: str) -> tuple[str, ...]:
         return tuple(n for d, n in self._cluster_outlets.get(cluster_id, []) if d != doc_id and n)
+
+
+def _spread(hits: list[Hit], k: int) -> list[Hit]:
+    """The top ``k`` with at most PER_ARTICLE chunks of one article ahead of other articles'
+    chunks, so list and multi-article questions see several sources; extra chunks of an article
+    fill the remaining places in rank order."""
+    first: list[Hit] = []
+    later: list[Hit] = []
+    taken: dict[str, int] = defaultdict(int)
+    for hit in hits:
+        taken[hit.chunk.doc_id] += 1
+        (first if taken[hit.chunk.doc_id] <= PER_ARTICLE else later).append(hit)
+    return (first + later)[:k]
 
 
 def _rrf(lists: Sequence[Sequence[Chunk]]) -> list[tuple[Chunk, float]]:

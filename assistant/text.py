@@ -1,0 +1,68 @@
+"""Small text utilities shared by retrieval, evidence selection and follow-up resolution:
+content terms (stemmed, stopwords dropped), proper names, word-set overlap."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+_WORD = re.compile(r"[\w’'%.-]*\w%?", re.UNICODE)
+WORDS = re.compile(r"\w+")
+# Runs of capitalised words, allowing a few connecting words ("Ministry of Foreign Affairs").
+_NAME = re.compile(r"\b[A-Z][\w’'-]+(?:\s+(?:of|de|al|van|von)?\s*[A-Z][\w’'-]+)*")
+_NOT_NAMES = {
+    "The", "A", "An", "In", "On", "At", "He", "She", "They", "It", "His", "Her", "Their", "This",
+    "That", "These", "Those", "What", "Who", "When", "Where", "Why", "How", "Which", "Did", "Does",
+    "According", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
+    "January", "February", "March", "April", "May", "June", "July", "August", "September",
+    "October", "November", "December", "The articles do not say",
+}
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Any:
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+@lru_cache(maxsize=1)
+def stopwords() -> frozenset[str]:
+    from bm25s.stopwords import STOPWORDS_EN
+
+    extra = {"said", "say", "says", "according", "also", "would", "could", "what", "who", "whom",
+             "which", "when", "where", "why", "how", "did", "does", "do"}
+    return frozenset(STOPWORDS_EN) | extra
+
+
+def content_terms(text: str) -> list[str]:
+    """Stemmed, lower-cased content words (stopwords dropped), in order."""
+    words = [w.lower().strip(".-'’") for w in _WORD.findall(text)]
+    words = [w for w in words if w and w not in stopwords()]
+    return list(_stemmer().stemWords(words))
+
+
+
+def names(text: str) -> list[str]:
+    """Capitalised runs that look like names; a sentence's first word is dropped when it is a
+    common word that is only capitalised by position ("Meeting Vice President Han Zheng")."""
+    found = []
+    for m in _NAME.finditer(text):
+        words = m.group().split()
+        sentence_start = m.start() == 0 or text[: m.start()].rstrip()[-1:] in ".!?\n"
+        while words and (words[0] in _NOT_NAMES or (sentence_start and _common_word(words[0]))):
+            words = words[1:]
+            sentence_start = False
+        if words:
+            found.append(" ".join(words))
+    return found
+
+
+def _common_word(word: str) -> bool:
+    lower = word.lower()
+    return lower.endswith(("ing", "ed", "ly")) or lower in stopwords()
+
+
+def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    return len(a & b) / len(a | b) if a or b else 1.0
