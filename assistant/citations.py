@@ -1,0 +1,536 @@
+"""Citation verification: every kept sentence of an answer is backed by the sentence it cites.
+
+``verify(answer_text, evidence)`` splits the generated answer into sentences, reads its markers
+(``[1]``, ``[1, 2]``, ``[1][2]``, ``【1】``, ``[Source 1]``, ``(1)`` before punctuation, a leading
+``Source 1:``), and checks each sentence against the evidence it cites:
+
+* content words of the sentence must mostly appear in the cited sentences (or their
+  title/outlet/date), and every capitalised name in it must;
+* every number or percentage in the sentence must appear in the cited text;
+* every quoted string must appear verbatim in the cited text.
+
+A failing marker is re-pointed to the evidence that supports the sentence best, or dropped; a
+claim nothing supports is removed and reported in ``flagged``. Markers are renumbered 1, 2, 3...
+in order of first appearance, with one :class:`Citation` (the exact quote and its offsets) each.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from itertools import combinations
+
+from assistant.prompt import INSTRUCTIONS, REFUSAL_TEXT, SYSTEM_PROMPT, is_refusal
+from assistant.types import Citation, Evidence
+
+log = logging.getLogger(__name__)
+
+SUPPORT_MIN = 0.6  # weighted share of a cited sentence's content words found in the evidence
+COMMON_MIN = 0.5  # share of its non-name words (the predicate) found there
+ADD_MIN = 0.7  # stricter bar for adding a marker to a sentence the model left uncited
+MAX_REFUSAL_WORDS = 20
+
+
+@dataclass(frozen=True)
+class Verified:
+    text: str
+    citations: list[Citation] = field(default_factory=list)
+    refused: bool = False
+    flagged: list[str] = field(default_factory=list)  # sentences removed as unsupported
+
+
+@dataclass
+class _Sentence:
+    body: str  # without markers
+    original: str  # with (normalised) markers, as the model placed them
+    markers: list[int]
+    newline_before: bool
+    prefix: str = ""  # a list bullet, kept for display
+
+
+@dataclass
+class _Item:
+    ev: Evidence
+    terms: set[str]
+    numbers: set[str]
+    haystack: str  # normalised text for verbatim quote checks
+
+
+# ---- lexicon: content words, numbers, quotes -------------------------------------------------
+
+_STOPWORDS = frozenset(
+    """a about above after again against all am an and any are as at be been before being below
+    between both but by can could did do does doing down during each few for from further had has
+    have having he her here hers herself him himself his how i if in into is it its itself just me
+    more most my myself no nor not now of off on once only or other our ours ourselves out over own
+    same she should so some such than that the their theirs them themselves then there these they
+    this those through to too under until up very was we were what when where which while who whom
+    why will with would you your yours yourself yourselves also however meanwhile moreover
+    furthermore additionally therefore thus still yet may might must shall one ones us its
+    s t don didn doesn isn aren wasn weren won wouldn couldn shouldn hasn haven hadn""".split()
+)
+# words that carry no claim of their own: reporting verbs, talk about the sources, question words
+_GENERIC = frozenset(
+    """said say says saying told tell tells stated according article articles source sources
+    report reports reported mention mentions mentioned noted note added cited explained answer
+    question information provided text sentence sentences based regarding specifically mainly
+    mr ms mrs what whom whose which did do year years next last week weeks month months day days
+    today yesterday ago recent recently time""".split()
+)
+_IRREGULAR = {
+    "met": "meet", "held": "hold", "spoke": "speak", "spoken": "speak", "took": "take",
+    "taken": "take", "made": "make", "gave": "give", "given": "give", "came": "come",
+    "sought": "seek", "brought": "bring", "thought": "think", "knew": "know", "known": "know",
+    "wrote": "write", "written": "write", "began": "begin", "begun": "begin", "led": "lead",
+    "left": "leave", "won": "win", "ran": "run", "grew": "grow", "grown": "grow", "rose": "rise",
+    "risen": "rise", "fell": "fall", "fallen": "fall", "chose": "choose", "chosen": "choose",
+    "became": "become", "sent": "send", "kept": "keep", "felt": "feel", "went": "go",
+    "gone": "go", "saw": "see", "seen": "see", "found": "find", "paid": "pay", "sold": "sell",
+    "bought": "buy", "fought": "fight", "struck": "strike", "drew": "draw", "drawn": "draw",
+    "chinese": "china", "russian": "russia", "american": "us", "america": "us", "usa": "us",
+    "ukrainian": "ukraine", "japanese": "japan", "korean": "korea", "iranian": "iran",
+    "british": "britain", "french": "france", "german": "germany", "indian": "india",
+    "taiwanese": "taiwan", "israeli": "israel", "european": "europe", "palestinian": "palestine",
+}  # fmt: skip
+_CALENDAR = frozenset(
+    """monday tuesday wednesday thursday friday saturday sunday january february march april may
+    june july august september october november december""".split()
+)
+_MONTHS = [
+    "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december",
+]  # fmt: skip
+_ALIASES = [
+    (re.compile(r"\bU\.\s?S\.(?:\s?A\.)?(?=\W|$)"), "US"),
+    (re.compile(r"\bU\.\s?N\.(?=\W|$)"), "UN"),
+    (re.compile(r"\bU\.\s?K\.(?=\W|$)"), "UK"),
+    (re.compile(r"\bUnited States(?: of America)?\b"), "US"),
+    (re.compile(r"\bUnited Nations\b"), "UN"),
+    (re.compile(r"\bUnited Kingdom\b"), "UK"),
+]
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
+
+
+@dataclass(frozen=True)
+class Terms:
+    """Stemmed content words of a text; ``proper`` are the capitalised ones (names), weighing double."""
+
+    all: frozenset[str]
+    proper: frozenset[str] = frozenset()
+
+    def weight(self, term: str) -> int:
+        return 2 if term in self.proper else 1
+
+
+def stem(word: str) -> str:
+    """A crude, symmetric English stemmer: enough to match "meeting"/"met"/"meets", "raised"/"raise"."""
+    w = _IRREGULAR.get(word, word)
+    if w != word:
+        return w
+    if len(w) > 4 and w.endswith("ies"):
+        w = w[:-3] + "y"
+    elif len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is")):
+        w = w[:-1]
+    for suffix in ("ing", "ed"):
+        if len(w) > len(suffix) + 2 and w.endswith(suffix):
+            w = w[: -len(suffix)]
+            if len(w) > 3 and w[-1] == w[-2] and w[-1] not in "lsz":
+                w = w[:-1]
+            return w.removesuffix("e")
+    return w[:-1] if len(w) > 3 and w.endswith("e") else w
+
+
+def content_terms(text: str) -> Terms:
+    """Stemmed content words of ``text`` (no stopwords, reporting verbs or question words)."""
+    for pattern, replacement in _ALIASES:
+        text = pattern.sub(replacement, text)
+    terms: set[str] = set()
+    proper: set[str] = set()
+    for i, m in enumerate(_WORD.finditer(text)):
+        raw = re.sub(r"['’]s$", "", m.group(0))
+        low = raw.lower().replace("’", "'")
+        acronym = len(raw) > 1 and raw.isupper()
+        if not acronym and (low in _STOPWORDS or low in _GENERIC or len(low) < 2):
+            continue
+        term = stem(low)
+        terms.add(term)
+        if i > 0 and raw[:1].isupper() and low not in _CALENDAR:
+            proper.add(term)
+    return Terms(frozenset(terms), frozenset(proper))
+
+
+def metadata_terms(title: str, outlet: str, published: str) -> Terms:
+    """Words a sentence may take from an evidence item's title, outlet and date."""
+    words = set(content_terms(f"{title} {outlet}").all)
+    m = re.match(r"(\d{4})-(\d{2})", published or "")
+    if m and 1 <= int(m.group(2)) <= 12:
+        words.add(stem(_MONTHS[int(m.group(2)) - 1]))
+    return Terms(frozenset(words))
+
+
+_NUMBER_WORDS = {
+    "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8",
+    "nine": "9", "ten": "10", "eleven": "11", "twelve": "12", "twenty": "20", "thirty": "30",
+    "forty": "40", "fifty": "50", "hundred": "100",
+}  # fmt: skip
+_NUMBER = re.compile(
+    r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?:st|nd|rd|th)?(\s*(?:%|percent\b|per cent\b))?",
+    re.I,
+)
+
+
+def numbers_in(text: str) -> set[str]:
+    """Numbers in ``text``, normalised: "70 percent" -> "70%", "1,000" -> "1000", "09" -> "9"."""
+    found: set[str] = set()
+    for m in _NUMBER.finditer(text):
+        value = m.group(1).replace(",", "")
+        if "." in value:
+            value = value.rstrip("0").rstrip(".")
+        value = str(int(value)) if value.isdigit() else value
+        found.add(value + ("%" if m.group(2) else ""))
+    for word in _WORD.findall(text.lower()):
+        if word in _NUMBER_WORDS:
+            found.add(_NUMBER_WORDS[word])
+    return found
+
+
+_QUOTE = re.compile(r"“([^”]{2,}?)”|\"([^\"]{2,}?)\"|‘([^’]{2,}?\s[^’]*?)’")
+
+
+def quotes_in(text: str) -> list[str]:
+    """Quoted passages of ``text`` (split at ellipses), each to be found verbatim in a source."""
+    out = []
+    for m in _QUOTE.finditer(text):
+        inner = next(g for g in m.groups() if g is not None)
+        for part in re.split(r"\.\.\.|…", inner):
+            if _WORD.search(part):
+                out.append(part)
+    return out
+
+
+def normalize_quote(text: str) -> str:
+    """Lowercase words and digits only, single-spaced, for verbatim comparison of quotes."""
+    return " ".join(re.sub(r"[^\w%]+", " ", text.lower()).split())
+
+
+# ---- markers ---------------------------------------------------------------------------------
+
+_NUM_LIST = r"\d+(?:\s*(?:,|;|and|&|-|–|—|to)\s*\d+)*"
+_MARKER_FORMS = [
+    re.compile(rf"【\s*(?:sources?\s*)?({_NUM_LIST})\s*】", re.I),
+    re.compile(rf"\[\s*\^?(?:sources?|refs?\.?|references?|citations?)?\s*#?({_NUM_LIST})\s*\]", re.I),
+    re.compile(rf"\(\s*(?:sources?|refs?\.?)\s*#?({_NUM_LIST})\s*\)", re.I),
+    # a bare "(1)" or "(1, 2)" only right before punctuation or the end: "(1) first..." is a list
+    re.compile(rf"\(\s*({_NUM_LIST})\s*\)(?=\s*(?:[.,;:!?]|$))", re.M),
+]
+_LEADING_SOURCE = re.compile(r"^(\s*)(?:according to\s+)?sources?\s+(\d+)\s*[:,\-–]\s*", re.I | re.M)
+_MARKER = re.compile(r"\[(\d+)\]")
+_MARKER_RUN = re.compile(r"(?:\s*\[\d+\])+")
+
+
+def _expand(numbers: str) -> list[int]:
+    out: list[int] = []
+    for part in re.split(r"\s*(?:,|;|and|&)\s*", numbers):
+        bounds = re.split(r"\s*(?:-|–|—|to)\s*", part.strip())
+        if len(bounds) == 2 and bounds[0].isdigit() and bounds[1].isdigit():
+            lo, hi = int(bounds[0]), int(bounds[1])
+            if 0 < hi - lo < 20:
+                out.extend(range(lo, hi + 1))
+                continue
+        out.extend(int(b) for b in bounds if b.isdigit())
+    return out
+
+
+def normalize_markers(text: str) -> str:
+    """Rewrite every supported citation form as canonical ``[n]`` markers."""
+    text = _LEADING_SOURCE.sub(lambda m: f"{m.group(1)}[{m.group(2)}] ", text)
+    for form in _MARKER_FORMS:
+        text = form.sub(lambda m: "".join(f"[{n}]" for n in _expand(m.group(1))), text)
+    return text
+
+
+# ---- cleaning and splitting -------------------------------------------------------------------
+
+_ECHO_PREFIX = re.compile(r"^\s*(?:answer|final answer|a|assistant|response)\s*:\s*", re.I)
+_ECHO_LINE = re.compile(r"^\s*(?:question|sources?|rules|earlier conversation|user)\s*:", re.I)
+_ECHO_META = re.compile(r"^(\s*(?:\[\d+\]\s*)+)\([^()]*?(?:\d{4}-\d{2}-\d{2}|\"[^\"]*\")[^()]*\)\s*")
+_BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
+_ABBREVIATIONS = {
+    "mr", "mrs", "ms", "dr", "st", "jr", "sr", "gen", "gov", "sen", "rep", "lt", "col", "sgt",
+    "prof", "inc", "corp", "co", "ltd", "vs", "no", "jan", "feb", "mar", "apr", "jun", "jul",
+    "aug", "sep", "sept", "oct", "nov", "dec", "e.g", "i.e", "u.s", "u.k", "u.n", "a.m", "p.m",
+}  # fmt: skip
+_BOUNDARY = re.compile(r"([.!?]+[\"”’')\]]*)((?:\s*\[\d+\])*)(?=\s+|$)")
+
+
+def _clean_lines(text: str) -> list[str]:
+    text = _ECHO_PREFIX.sub("", text.strip())
+    lines = []
+    for line in text.splitlines():
+        line = _ECHO_PREFIX.sub("", line)
+        if not line.strip() or _ECHO_LINE.match(line):
+            continue
+        lines.append(_ECHO_META.sub(r"\1", line).strip())
+    return lines
+
+
+def _split_line(line: str) -> list[tuple[str, list[int]]]:
+    """(sentence text with its markers, markers) for one line.
+
+    A line that opens with a marker uses the "[1] Sentence." style: a marker after a full stop
+    belongs to the next sentence. Otherwise markers after a full stop close the sentence before.
+    """
+    leading = bool(re.match(r"\s*\[\d+\]", line))
+    pieces: list[str] = []
+    start = 0
+    carry = ""
+    for m in _BOUNDARY.finditer(line):
+        before = line[start : m.start(1)]
+        word = re.search(r"([\w.]+)$", before)
+        last = word.group(1).lower() if word else ""
+        nxt = line[m.end() :].lstrip()[:1]
+        if last.rstrip(".") in _ABBREVIATIONS or re.fullmatch(r"[a-z]", last) or nxt.islower():
+            continue
+        if leading:
+            pieces.append(carry + line[start : m.end(1)])
+            carry = m.group(2).strip() + " " if m.group(2).strip() else ""
+        else:
+            pieces.append(carry + line[start : m.end()])
+            carry = ""
+        start = m.end()
+    rest = carry + line[start:]
+    if rest.strip():
+        pieces.append(rest)
+    out = []
+    for piece in pieces:
+        piece = piece.strip()
+        if piece:
+            out.append((piece, [int(n) for n in _MARKER.findall(piece)]))
+    return out
+
+
+def _strip_markers(sentence: str) -> str:
+    body = _MARKER_RUN.sub("", sentence)
+    body = re.sub(r"\s+([.,;:!?])", r"\1", body)
+    return " ".join(body.split())
+
+
+def _sentences(text: str) -> list[_Sentence]:
+    out: list[_Sentence] = []
+    for line in _clean_lines(normalize_markers(text)):
+        prefix = ""
+        bullet = _BULLET.match(line)
+        if bullet:
+            prefix, line = bullet.group(0).strip() + " ", line[bullet.end() :]
+        for i, (sentence, markers) in enumerate(_split_line(line)):
+            out.append(
+                _Sentence(
+                    body=_strip_markers(sentence),
+                    original=" ".join(sentence.split()),
+                    markers=markers,
+                    newline_before=i == 0 and bool(out),
+                    prefix=prefix if i == 0 else "",
+                )
+            )
+    return out
+
+
+# ---- support checks ---------------------------------------------------------------------------
+
+
+def _item(ev: Evidence) -> _Item:
+    meta = metadata_terms(ev.title, ev.outlet, ev.published)
+    return _Item(
+        ev=ev,
+        terms=set(content_terms(ev.text).all | meta.all),
+        numbers=numbers_in(ev.text) | numbers_in(ev.title) | numbers_in(ev.published),
+        haystack=f" {normalize_quote(ev.text)} | {normalize_quote(ev.title)} ",
+    )
+
+
+def _coverage(claim: Terms, items: Sequence[_Item], matched_numbers: int = 0) -> tuple[float, float]:
+    """Weighted share of the claim's words (and its already matched numbers) found in ``items``,
+    and the share of its non-name words (so that names alone, as in "Smith and Jones agreed",
+    cannot carry a claim)."""
+    vocab = set().union(*(it.terms for it in items))
+    total = sum(claim.weight(t) for t in claim.all) + matched_numbers
+    if total == 0:
+        return 1.0, 1.0
+    overall = (sum(claim.weight(t) for t in claim.all if t in vocab) + matched_numbers) / total
+    common = claim.all - claim.proper
+    return overall, (len(common & vocab) / len(common) if common else 1.0)
+
+
+def _facts_ok(numbers: set[str], quotes: list[str], items: Sequence[_Item]) -> bool:
+    have = set().union(*(it.numbers for it in items))
+    if not numbers <= have:
+        return False
+    return all(any(q in it.haystack for it in items) for q in quotes)
+
+
+@dataclass
+class _Claim:
+    terms: Terms
+    numbers: set[str]
+    quotes: list[str]
+
+    @classmethod
+    def of(cls, body: str, names: frozenset[str] = frozenset()) -> _Claim:
+        """``names``: terms known as names from the evidence (so a sentence's first word counts too)."""
+        terms = content_terms(body)
+        terms = Terms(terms.all, terms.proper | (terms.all & names))
+        return cls(terms, numbers_in(body), [f" {normalize_quote(q)} " for q in quotes_in(body)])
+
+    @property
+    def empty(self) -> bool:
+        return not (self.terms.all or self.numbers or self.quotes)
+
+    def supported_by(self, items: Sequence[_Item], bar: float = SUPPORT_MIN) -> float | None:
+        """The coverage when ``items`` support the claim, else None."""
+        if not items or not _facts_ok(self.numbers, self.quotes, items):
+            return None
+        if self.terms.proper - set().union(*(it.terms for it in items)):
+            return None  # a name the cited text never mentions: invented or mis-cited
+        overall, common = _coverage(self.terms, items, len(self.numbers))
+        return overall if overall >= bar and common >= COMMON_MIN else None
+
+    def contributes(self, item: _Item) -> bool:
+        shared = sum(self.terms.weight(t) for t in self.terms.all if t in item.terms)
+        total = sum(self.terms.weight(t) for t in self.terms.all)
+        supplies_fact = bool(self.numbers & item.numbers) or any(q in item.haystack for q in self.quotes)
+        return supplies_fact or shared >= min(2, total)
+
+
+def _best_support(claim: _Claim, items: Sequence[_Item], bar: float) -> list[_Item]:
+    """The single item (else the pair) that supports the claim best; [] if none does."""
+    singles = [(claim.supported_by([it], bar), -i, it) for i, it in enumerate(items)]
+    ok = [(cov, rank, it) for cov, rank, it in singles if cov is not None]
+    if ok:
+        return [max(ok, key=lambda t: (t[0], t[1]))[2]]
+    pairs = []
+    for (i, a), (j, b) in combinations(enumerate(items), 2):
+        if claim.contributes(a) and claim.contributes(b):
+            cov = claim.supported_by([a, b], bar)
+            if cov is not None:
+                pairs.append((cov, -(i + j), [a, b]))
+    return max(pairs, key=lambda t: (t[0], t[1]))[2] if pairs else []
+
+
+def _check(claim: _Claim, cited: list[_Item], items: Sequence[_Item]) -> list[_Item]:
+    """The items the sentence should cite ([] when nothing supports it)."""
+    if cited and claim.supported_by(cited) is not None:
+        kept = [it for it in cited if claim.contributes(it)]
+        if kept and claim.supported_by(kept) is not None:
+            return kept
+        return cited
+    return _best_support(claim, items, SUPPORT_MIN if cited else ADD_MIN)
+
+
+# ---- verify -----------------------------------------------------------------------------------
+
+
+def verify(answer_text: str, evidence: Sequence[Evidence]) -> Verified:
+    """Check, repair and renumber the citations of a generated answer."""
+    items = [_item(ev) for ev in evidence]
+    names = frozenset().union(*(content_terms(ev.text).proper for ev in evidence))
+    by_number = {it.ev.number: it for it in items}
+    kept: list[tuple[_Sentence, list[_Item]]] = []
+    flagged: list[str] = []
+    seen: set[str] = set()
+    for s in _sentences(answer_text):
+        if not s.body:
+            continue
+        claim = _Claim.of(s.body, names)
+        cited = [by_number[n] for n in dict.fromkeys(s.markers) if n in by_number]
+        if is_refusal(s.body) and (not cited or claim.supported_by(cited) is None):
+            if not kept:  # refusing before any supported claim: the answer is a refusal
+                return Verified(text=_refusal_text(s.body), refused=True, flagged=flagged)
+            kept.append((_Sentence(s.body, s.body, [], s.newline_before, s.prefix), []))
+            continue  # a caveat after an answer ("... do not say when it ends") needs no citation
+        if claim.empty or s.body.endswith("?") or _is_echo(s.body):
+            continue  # filler ("Sure!"), an echoed question or instruction: no claim
+        chosen = _check(claim, cited, items)
+        if not chosen:
+            flagged.append(s.body)
+            log.info("removed unsupported sentence: %s", s.body)
+            continue
+        key = " ".join(sorted(claim.terms.all)) + "|" + " ".join(sorted(claim.numbers))
+        if key in seen:
+            continue  # small models repeat a sentence with a different marker
+        seen.add(key)
+        kept.append((s, chosen))
+    if not kept:
+        return Verified(text=REFUSAL_TEXT, refused=True, flagged=flagged)
+    return _assemble(kept, flagged)
+
+
+def _is_echo(body: str) -> bool:
+    norm = normalize_quote(body)
+    return len(norm) > 12 and (norm in normalize_quote(INSTRUCTIONS) or norm in normalize_quote(SYSTEM_PROMPT))
+
+
+def _refusal_text(sentence: str) -> str:
+    plain = _strip_markers(sentence)
+    return plain if len(plain.split()) <= MAX_REFUSAL_WORDS and not numbers_in(plain) else REFUSAL_TEXT
+
+
+def _assemble(kept: list[tuple[_Sentence, list[_Item]]], flagged: list[str]) -> Verified:
+    renumber: dict[int, int] = {}
+    for _, chosen in kept:
+        for it in chosen:
+            renumber.setdefault(it.ev.number, len(renumber) + 1)
+    parts: list[str] = []
+    for s, chosen in kept:
+        old = [it.ev.number for it in chosen]
+        if old and list(dict.fromkeys(s.markers)) == old:
+            text = _MARKER.sub(lambda m: f"[{renumber[int(m.group(1))]}]", s.original)
+            text = _tidy(text)
+        else:
+            text = with_markers(s.body, [renumber[n] for n in old])
+        sep = "" if not parts else ("\n" if s.newline_before else " ")
+        parts.append(sep + s.prefix + text)
+    by_new = {new: old for old, new in renumber.items()}
+    ev_by_number = {it.ev.number: it.ev for _, chosen in kept for it in chosen}
+    citations = [_citation(new, ev_by_number[by_new[new]]) for new in sorted(by_new)]
+    return Verified(text="".join(parts).strip(), citations=citations, refused=False, flagged=flagged)
+
+
+def _tidy(text: str) -> str:
+    """Markers that open a sentence ("[1] Blinken met...") or follow its full stop ("... met. [1]")
+    move before its closing punctuation; markers inside the sentence stay where they are."""
+    for edge in (r"^((?:\s*\[\d+\])+)\s*", r"(?<=[.!?\"”’')])((?:\s*\[\d+\])+)\s*$"):
+        m = re.search(edge, text)
+        if m:
+            rest = (text[: m.start()] + text[m.end() :]).strip()
+            if not _MARKER.search(rest):
+                return with_markers(rest, [int(n) for n in _MARKER.findall(m.group(1))])
+    return text
+
+
+def with_markers(body: str, numbers: Iterable[int]) -> str:
+    """``body`` with ``[n]`` markers placed before its closing punctuation."""
+    tags = "".join(f"[{n}]" for n in numbers)
+    if not tags:
+        return body
+    m = re.search(r"([.!?]+[\"”’')]*)$", body)
+    if m:
+        return f"{body[: m.start()].rstrip()} {tags}{m.group(1)}"
+    return f"{body} {tags}"
+
+
+def _citation(number: int, ev: Evidence) -> Citation:
+    return Citation(
+        number=number,
+        doc_id=ev.doc_id,
+        source=ev.source,
+        title=ev.title,
+        outlet=ev.outlet,
+        published=ev.published,
+        quote=ev.text,
+        start=ev.start,
+        end=ev.end,
+        url=ev.url,
+        also_reported_by=ev.also_reported_by,
+    )
