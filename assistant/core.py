@@ -117,7 +117,9 @@ class Assistant:
         resolved = resolve(question, turns)
         hits = self._retriever.retrieve(resolved.search_query, k=self.config.top_k, filters=filters)
         timings = {"retrieve": time.perf_counter() - started}
-        evidence = select_evidence(resolved.question, hits, limit=self.config.evidence_sentences)
+        evidence = select_evidence(
+            resolved.question, hits, limit=self.config.evidence_sentences, budget_tokens=self.config.evidence_tokens
+        )
         sources = [Source.from_chunk(h.chunk, h.also_reported_by) for h in hits]
 
         raw = ""

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from assistant.retrieval import REPEAT_JACCARD, Hit
 from assistant.text import content_terms, jaccard
 from assistant.types import Evidence
+from index.chunker import approx_tokens
 from index.sentences import sentence_spans
 
 _PRONOUN_START = re.compile(r"^[“\"']?(He|She|They|It|His|Her|Their|This|That|These|Those)\b")
@@ -37,8 +38,11 @@ class _Candidate:
     text: str
 
 
-def select_evidence(question: str, hits: Sequence[Hit], limit: int = 8) -> list[Evidence]:
-    """The ``limit`` best sentences for ``question`` from ``hits``, numbered 1..n."""
+def select_evidence(
+    question: str, hits: Sequence[Hit], limit: int = 8, budget_tokens: int | None = None
+) -> list[Evidence]:
+    """The best sentences for ``question`` from ``hits``, numbered 1..n: at most ``limit`` of
+    them and, when ``budget_tokens`` is set, no more text than that (the first always fits)."""
     candidates = _candidates(hits)
     if not candidates:
         return []
@@ -59,6 +63,7 @@ def select_evidence(question: str, hits: Sequence[Hit], limit: int = 8) -> list[
 
     chosen: list[_Candidate] = []
     chosen_words: list[frozenset[str]] = []
+    spent = 0
     per_doc: Counter[str] = Counter()
     for _score, cand in scored:
         doc_id = cand.hit.chunk.doc_id
@@ -69,6 +74,10 @@ def select_evidence(question: str, hits: Sequence[Hit], limit: int = 8) -> list[
         words = frozenset(_normalise(cand.text).split())
         if any(jaccard(words, w) >= REPEAT_JACCARD for w in chosen_words):
             continue  # the same sentence from another copy of a syndicated story
+        cost = approx_tokens(cand.text)
+        if budget_tokens is not None and chosen and spent + cost > budget_tokens:
+            continue
+        spent += cost
         chosen.append(cand)
         chosen_words.append(words)
         per_doc[doc_id] += 1

