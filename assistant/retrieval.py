@@ -140,11 +140,6 @@ class HybridRetriever:
             self._doc_text = {d: "\n".join(parts) for d, parts in texts.items()}
             log.info("keyword index built over %d chunks", len(chunks))
 
-    @property
-    def chunk_count(self) -> int:
-        self._ensure_index()
-        return len(self._chunks)
-
     def retrieve(self, query: str, k: int = 10, filters: Filters | None = None) -> list[Hit]:
         self._ensure_index()
         if not self._chunks or not query.strip():

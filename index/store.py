@@ -185,9 +185,6 @@ class ChromaStore:
         chunks.sort(key=lambda c: (c.doc_id, c.position))
         return chunks
 
-    def vectors(self, chunk_ids: Sequence[str]) -> dict[str, list[float]]:
-        got = self._chunks.get(ids=list(chunk_ids), include=["embeddings"])
-        return {cid: list(vec) for cid, vec in zip(got["ids"], got["embeddings"])}
 
 
 def _manifest_meta(write: ArticleWrite) -> dict[str, Any]:
