@@ -186,7 +186,6 @@ class ChromaStore:
         return chunks
 
 
-
 def _manifest_meta(write: ArticleWrite) -> dict[str, Any]:
     a = write.article
     record = ArticleRecord(
