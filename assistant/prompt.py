@@ -4,6 +4,12 @@ A small local model reads ~90 prompt tokens/s, so the prompt is the latency budg
 rendered one line per sentence, and the instructions stay under ~150 tokens. The rules sit in the
 system message; the instruction to cite sits at the *end* of the user message, where a 1.5B model
 follows it most reliably.
+
+Two ways to refuse. A capable model gets the refusal rule in its system message
+(``allow_refusal=True``). The local 1.5B model refuses 30 % of answerable questions when told it
+may, so it is asked instead, in a separate turn sharing the whole prompt but its last line, whether
+the sources answer the question (:func:`decision_messages`): the YES/NO is read from the next-token
+probabilities, and the answer is then written without the option to refuse.
 """
 
 from __future__ import annotations
@@ -15,12 +21,16 @@ from assistant.types import Evidence, Turn
 
 REFUSAL_TEXT = "The articles do not say."
 
-SYSTEM_PROMPT = (
+_RULES = (
     "You answer questions about news articles using only the numbered sources. "
     "Attribute quotes to the speaker the source names, not the reporter. "
-    "If sources describe different meetings or dates, say which one each fact is from. "
-    f"If the sources do not answer the question, or its premise is false, write only: {REFUSAL_TEXT}"
+    "If sources describe different meetings or dates, say which one each fact is from."
 )
+SYSTEM_PROMPT = (
+    f"{_RULES} If the sources do not answer the question, or its premise is false, write only: {REFUSAL_TEXT}"
+)
+ANSWER_SYSTEM_PROMPT = _RULES  # for a generator that decided answerability beforehand
+DECISION = "Do the sources answer this question? Reply YES or NO."
 
 # Last in the user message: a 1.5B model cites reliably only when told so right before answering.
 # (Measured: moving the refusal rule here too made it refuse answerable questions.)
@@ -32,36 +42,61 @@ _TITLE_WORDS = 10
 
 
 def render_evidence(evidence: Sequence[Evidence]) -> str:
-    """One compact line per sentence: ``[n] (Outlet, date, "Title") sentence``; an article's title
-    is given only the first time (every prompt token costs the local model ~10 ms)."""
-    lines, titled = [], set()
+    """One compact line per sentence: ``[n] (article A, Outlet, date, "Title") sentence`` the first
+    time an article appears, ``[n] (article A) sentence`` after that (every prompt token costs the
+    local model ~10 ms). The letter keeps sentences of one article, and so of one event, together."""
+    lines: list[str] = []
+    letters: dict[str, str] = {}
     for ev in evidence:
-        lines.append(f"[{ev.number}] ({_provenance(ev, with_title=ev.doc_id not in titled)}) {_one_line(ev.text)}")
-        titled.add(ev.doc_id)
+        first = ev.doc_id not in letters
+        letter = letters.setdefault(ev.doc_id, _letter(len(letters)))
+        label = ", ".join([f"article {letter}", *(_provenance(ev) if first else [])])
+        lines.append(f"[{ev.number}] ({label}) {_one_line(ev.text)}")
     return "\n".join(lines)
 
 
-def build_messages(question: str, evidence: Sequence[Evidence], history: Sequence[Turn] = ()) -> list[dict[str, str]]:
-    """The chat messages (system + user) for one answer."""
+def _letter(i: int) -> str:
+    return chr(ord("A") + i) if i < 26 else f"A{i}"
+
+
+def build_messages(
+    question: str, evidence: Sequence[Evidence], history: Sequence[Turn] = (), *, allow_refusal: bool = True
+) -> list[dict[str, str]]:
+    """The chat messages (system + user) for one answer; with ``allow_refusal=False`` the model
+    is not offered the refusal (the caller decided that the sources answer the question)."""
+    return _messages(question, evidence, history, allow_refusal, INSTRUCTIONS)
+
+
+def decision_messages(
+    question: str, evidence: Sequence[Evidence], history: Sequence[Turn] = ()
+) -> list[dict[str, str]]:
+    """The messages asking whether the sources answer ``question`` (reply YES or NO). Everything
+    up to the last line is the answer prompt of ``allow_refusal=False``, so a model server that
+    reuses a cached prompt prefix reads the sources once for both."""
+    return _messages(question, evidence, history, False, DECISION)
+
+
+def _messages(
+    question: str, evidence: Sequence[Evidence], history: Sequence[Turn], allow_refusal: bool, last: str
+) -> list[dict[str, str]]:
     parts = ["Sources:\n" + (render_evidence(evidence) if evidence else "(none)")]
     recent = _render_history(history)
     if recent:
         parts.append("Earlier conversation:\n" + recent)
     parts.append(f"Question: {question.strip()}")
-    parts.append(INSTRUCTIONS)
+    parts.append(last)
     return [
-        {"role": "system", "content": SYSTEM_PROMPT},
+        {"role": "system", "content": SYSTEM_PROMPT if allow_refusal else ANSWER_SYSTEM_PROMPT},
         {"role": "user", "content": "\n\n".join(parts)},
     ]
 
 
-def _provenance(ev: Evidence, with_title: bool = True) -> str:
+def _provenance(ev: Evidence) -> list[str]:
     bits = [b for b in (ev.outlet, ev.published) if b]
-    if ev.title and with_title:
+    if ev.title:
         words = ev.title.split()
-        title = " ".join(words[:_TITLE_WORDS]) + ("…" if len(words) > _TITLE_WORDS else "")
-        bits.append(f'"{title}"')
-    return ", ".join(bits) or "unknown source"
+        bits.append('"' + " ".join(words[:_TITLE_WORDS]) + ("…" if len(words) > _TITLE_WORDS else "") + '"')
+    return bits
 
 
 def _render_history(history: Sequence[Turn]) -> str:

@@ -22,7 +22,7 @@ from assistant.generators import BACKENDS, available_backends, generate, local, 
 from assistant.generators.base import Generator
 from assistant.generators.extractive import ExtractiveGenerator
 from assistant.generators.openai_compat import OpenAIGenerator
-from assistant.prompt import REFUSAL_TEXT, build_messages
+from assistant.prompt import REFUSAL_TEXT, build_messages, decision_messages
 from assistant.types import Evidence
 from index.config import Config
 from tests.conftest import MODEL_DIR, SEEDS, free_port
@@ -144,12 +144,20 @@ def test_prompt_is_compact_and_ends_with_the_citation_instruction() -> None:
     messages = build_messages("What share of commuters drive?", TRANSIT, [])
     assert [m["role"] for m in messages] == ["system", "user"]
     user = messages[1]["content"]
-    assert '[1] (Metro Daily, 2024-03-02, "Story a") Mayor Ana Ruiz' in user
-    assert "[2] (Metro Daily, 2024-03-02) About 70% of commuters" in user  # title only once per article
+    assert '[1] (article A, Metro Daily, 2024-03-02, "Story a") Mayor Ana Ruiz' in user
+    assert "[2] (article A) About 70% of commuters" in user  # provenance only once per article
     assert user.rstrip().endswith("like [1].")
     assert REFUSAL_TEXT in messages[0]["content"]
     instructions = messages[0]["content"] + user.split("Question:")[1]
     assert len(instructions.split()) < 110  # ~150 tokens
+
+
+def test_the_decision_prompt_shares_the_answer_prompt_but_its_last_line() -> None:
+    answer = build_messages("What share of commuters drive?", TRANSIT, [], allow_refusal=False)
+    decision = decision_messages("What share of commuters drive?", TRANSIT, [])
+    assert answer[0] == decision[0] and REFUSAL_TEXT not in answer[0]["content"]
+    head, _, last = decision[1]["content"].rpartition("\n\n")
+    assert answer[1]["content"].startswith(head + "\n\n") and "YES or NO" in last
 
 
 def test_prompt_includes_only_the_last_turns_briefly() -> None:
