@@ -1,7 +1,9 @@
 """The Assistant: the one Python API that the CLI, the web UI and evaluation all use.
 
 Read path: validate -> resolve follow-up -> retrieve (hybrid, syndicated copies collapsed) ->
-select evidence sentences -> generate (streamed) -> verify citations -> Answer.
+select evidence sentences -> refuse at once if the retrieved articles never mention a name the
+question asks about -> generate (streamed) -> verify citations, and refuse an answer whose cited
+articles miss one of those names -> Answer.
 """
 
 from __future__ import annotations
@@ -10,12 +12,13 @@ import logging
 import re
 import time
 import unicodedata
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from assistant.answerability import missing_names
 from assistant.citations import verify
-from assistant.condense import resolve
+from assistant.condense import Resolved, resolve
 from assistant.errors import BadQuestion, IndexMissing
 from assistant.evidence import select_evidence
 from assistant.generators import Generator, make_generator
@@ -121,41 +124,53 @@ class Assistant:
             resolved.question, hits, limit=self.config.evidence_sentences, budget_tokens=self.config.evidence_tokens
         )
         sources = [Source.from_chunk(h.chunk, h.also_reported_by) for h in hits]
+        unknown = missing_names(resolved.question, self._texts(h.chunk.doc_id for h in hits)) if evidence else []
 
         raw = ""
-        if evidence:
+        if evidence and not unknown:
             for piece in self._generator.stream(resolved.question, evidence, turns):
                 if not raw:
                     timings["first_token"] = time.perf_counter() - started
                 raw += piece
                 yield TextDelta(piece)
         else:
-            raw = REFUSAL_TEXT
+            raw = f"The articles do not mention {_join(unknown)}." if unknown else REFUSAL_TEXT
             timings["first_token"] = time.perf_counter() - started
             yield TextDelta(raw)
-        yield self._finish(raw, evidence, sources, resolved.search_query, timings, started)
+        yield self._finish(raw, evidence, sources, resolved, timings, started)
 
     def _finish(
         self,
         raw: str,
         evidence: Sequence[Evidence],
         sources: list[Source],
-        query: str,
+        resolved: Resolved,
         timings: dict[str, float],
         started: float,
     ) -> Answer:
         checked = verify(raw, evidence)
+        text, citations, refused = checked.text, list(checked.citations), checked.refused
+        flagged = list(checked.flagged)
+        if not refused:
+            # An answer from articles that never mention what the question names answers another question.
+            unmet = missing_names(resolved.question, self._texts(c.doc_id for c in citations))
+            if unmet:
+                log.info("refused: the cited articles never mention %s: %s", _join(unmet), text)
+                text, citations, refused, flagged = REFUSAL_TEXT, [], True, [*flagged, text]
         timings["total"] = time.perf_counter() - started
         return Answer(
-            text=checked.text,
-            citations=list(checked.citations),
-            refused=checked.refused,
+            text=text,
+            citations=citations,
+            refused=refused,
             sources=sources,
             backend=self.backend,
             timings=timings,
-            query=query,
-            flagged=list(checked.flagged),
+            query=resolved.search_query,
+            flagged=flagged,
         )
+
+    def _texts(self, doc_ids: Iterable[str]) -> list[str]:
+        return [self._retriever.article_text(d) for d in dict.fromkeys(doc_ids)]
 
     # ---- the article collection -------------------------------------------------------------
     def articles(self) -> list[ArticleInfo]:
@@ -217,6 +232,10 @@ def clean_question(question: str) -> str:
             f"the question is too long ({len(text):,} characters; at most {MAX_QUESTION_CHARS:,})"
         )
     return text
+
+
+def _join(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
 
 
 def _clean_history(history: Sequence[Turn]) -> list[Turn]:

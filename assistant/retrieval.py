@@ -102,7 +102,8 @@ class HybridRetriever:
         self._bm25: Any = None
         self._outlets: dict[str, str] = {}  # lower-case outlet -> outlet
         self._cluster_outlets: dict[str, list[tuple[str, str]]] = {}
-        self._doc_text: dict[str, str] = {}  # lower-cased text of each article, for name look-ups
+        self._doc_text: dict[str, str] = {}  # the indexed text of each article (title first)
+        self._doc_lower: dict[str, str] = {}  # the same, lower-cased, for name look-ups
 
     def invalidate(self) -> None:
         with self._lock:
@@ -135,9 +136,12 @@ class HybridRetriever:
                 members[c.cluster_id][c.doc_id] = c.outlet or c.source
             self._cluster_outlets = {cid: sorted(m.items()) for cid, m in members.items()}
             texts: dict[str, list[str]] = defaultdict(list)
-            for c in chunks:
-                texts[c.doc_id].append(c.text.lower())
+            for c in sorted(chunks, key=lambda c: (c.doc_id, c.start)):
+                if not texts[c.doc_id]:
+                    texts[c.doc_id] += [c.title, c.outlet]
+                texts[c.doc_id].append(c.text)
             self._doc_text = {d: "\n".join(parts) for d, parts in texts.items()}
+            self._doc_lower = {d: text.lower() for d, text in self._doc_text.items()}
             log.info("keyword index built over %d chunks", len(chunks))
 
     def retrieve(self, query: str, k: int = 10, filters: Filters | None = None) -> list[Hit]:
@@ -168,13 +172,18 @@ class HybridRetriever:
     def _articles_naming(self, query: str) -> dict[str, float]:
         """Articles mentioning the query's distinctive names, scored by the names' rarity."""
         scores: dict[str, float] = defaultdict(float)
-        total = len(self._doc_text)
+        total = len(self._doc_lower)
         for name in {n.lower() for n in names(query) + _DATE.findall(query)}:
-            docs = [d for d, text in self._doc_text.items() if name in text]
+            docs = [d for d, text in self._doc_lower.items() if name in text]
             if 0 < len(docs) <= NAME_SHARE * total:
                 for d in docs:
                     scores[d] += math.log(total / len(docs))
         return dict(scores)
+
+    def article_text(self, doc_id: str) -> str:
+        """The indexed text of an article (its title, outlet and chunks), "" if unknown."""
+        self._ensure_index()
+        return self._doc_text.get(doc_id, "")
 
     def outlets_named(self, query: str) -> list[str]:
         lowered = query.lower()

@@ -17,6 +17,10 @@ _NOT_NAMES = {
     "According", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
     "January", "February", "March", "April", "May", "June", "July", "August", "September",
     "October", "November", "December", "The articles do not say",
+    # words that open a question or request, capitalised only by position
+    "Is", "Are", "Was", "Were", "Do", "Can", "Could", "Would", "Should", "Has", "Have", "Had", "Will",
+    "Name", "List", "Describe", "Explain", "Give", "Tell", "Summarize", "Summarise", "Compare",
+    "Identify", "Please", "Besides", "Beyond", "Both", "After", "Before", "During", "For", "From",
 }
 
 

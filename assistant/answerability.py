@@ -1,0 +1,61 @@
+"""Is the question about something the articles mention? A check that needs no model.
+
+A question names people, places and things ("What did Blinken say about Venezuela?"). When the
+retrieved articles never mention one of those names, no answer can come from them: the assistant
+refuses at once and says which name it could not find, without spending model time. After
+generation the same check runs on the articles the answer cites: an answer about "Ned Price" from
+an article that never mentions the "Han Zheng" the question asks about answers another question.
+
+Names are compared as stemmed content words (``Blinken's`` ~ ``Blinken``), all words of a name
+required, so "Secretary Blinken" matches "Secretary of State Antony Blinken"; a word also matches a
+longer or shorter form of itself (``Cambodian`` ~ ``Cambodia``, ``Chinese`` ~ ``China``). A name
+the question gives as the publisher ("according to the AP", "the Reuters report") is not asked
+about: plain-text articles often carry their outlet only in page chrome that cleaning removes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Set
+from functools import lru_cache
+
+from assistant.citations import content_terms
+from assistant.text import names
+
+_PUBLISHER = re.compile(
+    r"\baccording to (?:the |an? )?(?P<a>[A-Z][\w.&-]*(?: [A-Z][\w.&-]*)*)"
+    r"|\b(?:the |an? )?(?P<b>[A-Z][\w.&-]*(?: [A-Z][\w.&-]*)*)(?:'s|’s)? (?:story|report|reporting|article|piece|"
+    r"coverage)\b"
+)
+_AFFIX = 3  # letters a word may differ by at its end: Cambodia/Cambodian, China/Chinese
+
+
+def question_names(question: str) -> list[str]:
+    """The names a question asks about, each once, in order (not the publishers it cites)."""
+    publishers = {m.group("a") or m.group("b") for m in _PUBLISHER.finditer(question)}
+    return list(dict.fromkeys(n for n in names(question) if _terms(n) and n not in publishers))
+
+
+def missing_names(question: str, texts: Iterable[str]) -> list[str]:
+    """The question's names that none of ``texts`` (taken together) mentions."""
+    wanted = question_names(question)
+    if not wanted:
+        return []
+    have: set[str] = set()
+    for text in texts:
+        have |= _terms(text)
+    return [name for name in wanted if not all(_known(term, have) for term in _terms(name))]
+
+
+def _known(term: str, have: Set[str]) -> bool:
+    if term in have:
+        return True
+    if len(term) < 5:
+        return False
+    stem = term[: len(term) - _AFFIX]
+    return any(t.startswith(stem) and abs(len(t) - len(term)) <= _AFFIX for t in have)
+
+
+@lru_cache(maxsize=512)
+def _terms(text: str) -> frozenset[str]:
+    return content_terms(text).all

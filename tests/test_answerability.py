@@ -1,0 +1,98 @@
+"""Refusing without the model: a question about a name the articles never mention, and an answer
+whose cited articles miss a name the question asks about."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import pytest
+
+from assistant import Assistant, Config
+from assistant.answerability import missing_names, question_names
+from assistant.generators import Generator
+from assistant.types import Evidence, Turn
+from tests.conftest import MODEL_DIR
+
+ARTICLE = "Secretary of State Antony Blinken met Chinese Vice President Han Zheng in New York on Monday."
+
+
+def test_question_names_skip_words_capitalised_by_position() -> None:
+    assert question_names("Name the issues the US and China are at odds over") == ["US", "China"]
+    assert question_names("Is Blinken meeting Wang Yi?") == ["Blinken", "Wang Yi"]
+    assert question_names("How old is Blinken?") == ["Blinken"]
+
+
+@pytest.mark.parametrize(
+    ("question", "missing"),
+    [
+        ("What did Secretary Blinken tell Han Zheng?", []),  # every word of a name, anywhere
+        ("What did Blinken's Chinese host say?", []),  # possessives and demonyms fold
+        ("What did the US say at the meeting?", []),
+        ("What did Blinken say about Venezuela?", ["Venezuela"]),
+        ("What did Ned Price say after Blinken met Han Zheng?", ["Ned Price"]),
+    ],
+)
+def test_missing_names(question: str, missing: list[str]) -> None:
+    assert missing_names(question, [ARTICLE, "The United States"]) == missing
+
+
+class _Scripted:
+    """A generator that always gives the same answer, to test what the Assistant does with it."""
+
+    name = "scripted"
+    label = "scripted answers"
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.calls = 0
+
+    def stream(self, question: str, evidence: Sequence[Evidence], history: Sequence[Turn]) -> Iterator[str]:
+        self.calls += 1
+        yield self.text
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory: pytest.TempPathFactory, seeds_dir: Path) -> Assistant:
+    bot = Assistant.from_config(
+        Config(data_dir=tmp_path_factory.mktemp("answerability"), backend="extractive", model_dir=MODEL_DIR)
+    )
+    assert bot.ingest([seeds_dir]).ok
+    return bot
+
+
+def _with(bot: Assistant, generator: Generator) -> Assistant:
+    return Assistant(bot.config, bot._store, bot._embedder, generator, bot._retriever)
+
+
+def test_a_name_no_retrieved_article_mentions_is_refused_without_the_model(seeded: Assistant) -> None:
+    scripted = _Scripted("Blinken criticised Venezuela [1].")
+    answer = _with(seeded, scripted).ask("What did Blinken say about Venezuela?")
+    assert answer.refused and not answer.citations
+    assert answer.text == "The articles do not mention Venezuela."
+    assert scripted.calls == 0
+
+
+def test_an_answer_from_articles_that_miss_a_named_person_is_refused(
+    seeded: Assistant, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Ned Price spoke about the 2022 meeting; the question puts him after the 2023 Han Zheng talks.
+    scripted = _Scripted("Ned Price said Blinken affirmed to Wang the commitment to peace and stability [1].")
+    with caplog.at_level("INFO", logger="assistant.core"):
+        answer = _with(seeded, scripted).ask("What did Ned Price say after Blinken's meeting with Han Zheng?")
+    assert answer.refused and not answer.citations, answer.text
+    assert scripted.calls == 1
+    assert "never mention Han Zheng" in caplog.text  # verified as supported, refused for the missing name
+
+
+def test_an_answer_from_the_right_article_stands(seeded: Assistant) -> None:
+    scripted = _Scripted("Blinken met Chinese Vice President Han Zheng in New York [1].")
+    answer = _with(seeded, scripted).ask("Which Chinese leader did Blinken meet in New York on Monday?")
+    assert not answer.refused and "Han Zheng" in answer.text, answer.text
+
+
+def test_publishers_and_word_forms() -> None:
+    assert question_names("What issues strained relations, according to the AP?") == []
+    assert question_names("How did Wang Yi react to the Reuters report?") == ["Wang Yi"]
+    assert missing_names("How many fled the Cambodian border?", ["Fighting on the border with Cambodia"]) == []
+    assert missing_names("What did Blinken say about Venezuela?", ["Blinken spoke in Venice"]) == ["Venezuela"]
