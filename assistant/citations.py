@@ -7,7 +7,8 @@
 * content words of the sentence must mostly appear in the cited sentences (or their
   title/outlet/date), and every capitalised name in it must;
 * every number or percentage in the sentence must appear in the cited text;
-* every quoted string must appear verbatim in the cited text.
+* every quoted string must appear verbatim in the cited text;
+* no verb may flip to its opposite ("accepted" where the source says "rejected").
 
 A failing marker is re-pointed to the evidence that supports the sentence best, or dropped; a
 claim nothing supports is removed and reported in ``flagged``. Markers are renumbered 1, 2, 3...
@@ -22,6 +23,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 
+from assistant.polarity import contradicts
 from assistant.prompt import INSTRUCTIONS, REFUSAL_TEXT, SYSTEM_PROMPT, is_refusal
 from assistant.types import Citation, Evidence
 
@@ -255,7 +257,9 @@ def normalize_markers(text: str) -> str:
 
 _ECHO_PREFIX = re.compile(r"^\s*(?:answer|final answer|a|assistant|response)\s*:\s*", re.I)
 _ECHO_LINE = re.compile(r"^\s*(?:question|sources?|rules|earlier conversation|user)\s*:", re.I)
-_ECHO_META = re.compile(r"^(\s*(?:\[\d+\]\s*)+)\([^()]*?(?:\d{4}-\d{2}-\d{2}|\"[^\"]*\")[^()]*\)\s*")
+_ECHO_META = re.compile(
+    r"^(\s*(?:\[\d+\]\s*)+)\((?:article [A-Z]\d*\)|[^()]*?(?:\d{4}-\d{2}-\d{2}|\"[^\"]*\")[^()]*\))\s*"
+)
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
 _ABBREVIATIONS = {
     "mr", "mrs", "ms", "dr", "st", "jr", "sr", "gen", "gov", "sen", "rep", "lt", "col", "sgt",
@@ -391,8 +395,11 @@ class _Claim:
         """The coverage when ``items`` support the claim, else None."""
         if not items or not _facts_ok(self.numbers, self.quotes, items):
             return None
-        if self.terms.proper - set().union(*(it.terms for it in items)):
+        source_terms = set().union(*(it.terms for it in items))
+        if self.terms.proper - source_terms:
             return None  # a name the cited text never mentions: invented or mis-cited
+        if contradicts(self.terms.all, source_terms):
+            return None  # "accepted" where the source says "rejected"
         overall, common = _coverage(self.terms, items, len(self.numbers))
         return overall if overall >= bar and common >= COMMON_MIN else None
 
@@ -449,6 +456,9 @@ def verify(answer_text: str, evidence: Sequence[Evidence]) -> Verified:
                 return Verified(text=_refusal_text(s.body), refused=True, flagged=flagged)
             kept.append((_Sentence(s.body, s.body, [], s.newline_before, s.prefix), []))
             continue  # a caveat after an answer ("... do not say when it ends") needs no citation
+        if claim.empty and cited and not kept and _words_within(s.body, cited):
+            kept.append((s, cited))  # a bare answer in the source's own words: "Next month [1]."
+            continue
         if claim.empty or s.body.endswith("?") or _is_echo(s.body):
             continue  # filler ("Sure!"), an echoed question or instruction: no claim
         chosen = _check(claim, cited, items)
@@ -464,6 +474,11 @@ def verify(answer_text: str, evidence: Sequence[Evidence]) -> Verified:
     if not kept:
         return Verified(text=REFUSAL_TEXT, refused=True, flagged=flagged)
     return _assemble(kept, flagged)
+
+
+def _words_within(body: str, items: Sequence[_Item]) -> bool:
+    words = set(normalize_quote(body).split())
+    return bool(words) and words <= set(" ".join(it.haystack for it in items).split())
 
 
 def _is_echo(body: str) -> bool:

@@ -344,3 +344,17 @@ def test_echoed_question_is_not_a_claim() -> None:
 def test_filler_before_a_refusal_still_refuses() -> None:
     v = verify("Sure! The sources do not mention fares. Fares will double [2].", EVIDENCE)
     assert v.refused and v.text == "The sources do not mention fares." and v.citations == []
+
+
+@pytest.mark.parametrize(
+    ("answer", "refused"),
+    [
+        ("The council accepted the bus plan [1].", True),  # the source says it rejected it
+        ("The council rejected the bus plan [1].", False),
+        ("The council declined the bus plan [1].", False),  # a synonym of the source's verb
+        ("Next year [1].", False),  # a bare answer in the source's own words
+    ],
+)
+def test_opposite_verbs_are_not_support(answer: str, refused: bool) -> None:
+    evidence = [ev(1, "The council rejected the bus plan on Tuesday and will vote again next year.")]
+    assert verify(answer, evidence).refused is refused
