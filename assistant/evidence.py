@@ -14,6 +14,8 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from assistant.retrieval import REPEAT_JACCARD, Hit
 from assistant.text import content_terms, jaccard
 from assistant.types import Evidence
@@ -46,20 +48,7 @@ def select_evidence(
     candidates = _candidates(hits)
     if not candidates:
         return []
-    q_terms = set(content_terms(question))
-    docs = [set(content_terms(c.text)) for c in candidates]
-    df = Counter(t for terms in docs for t in terms)
-    n = len(candidates)
-
-    def idf(term: str) -> float:
-        return math.log(1 + n / (1 + df[term]))
-
-    scored = []
-    for cand, terms in zip(candidates, docs):
-        overlap = sum(idf(t) for t in q_terms & terms)
-        prior = 1.0 / (1 + cand.hit_rank)
-        scored.append((overlap + 0.5 * prior, cand))
-    scored.sort(key=lambda pair: -pair[0])
+    scored = sorted(zip(_scores(question, candidates), candidates), key=lambda pair: -pair[0])
 
     chosen: list[_Candidate] = []
     chosen_words: list[frozenset[str]] = []
@@ -84,6 +73,30 @@ def select_evidence(
         if len(chosen) >= limit:
             break
     return [_evidence(i + 1, c) for i, c in enumerate(chosen)]
+
+
+# A sentence's retrieval-rank prior, against its share of the best sentence's word overlap. (A
+# sentence-embedding term was tried too: on the seeds gold set it did not put more key facts in
+# the evidence, 50 of 60 against 51, and costs ~0.3 s a question.)
+PRIOR_WEIGHT = 0.2
+
+
+def _scores(question: str, candidates: Sequence[_Candidate]) -> list[float]:
+    """Per candidate: idf-weighted shared content words, scaled to the best candidate's, plus a
+    retrieval-rank prior."""
+    q_terms = set(content_terms(question))
+    docs = [set(content_terms(c.text)) for c in candidates]
+    df = Counter(t for terms in docs for t in terms)
+    n = len(candidates)
+
+    def idf(term: str) -> float:
+        return math.log(1 + n / (1 + df[term]))
+
+    lexical = np.array([sum(idf(t) for t in q_terms & terms) for terms in docs], dtype=np.float64)
+    if lexical.max() > 0:
+        lexical /= lexical.max()
+    prior = np.array([1.0 / (1 + c.hit_rank) for c in candidates])
+    return [float(x) for x in lexical + PRIOR_WEIGHT * prior]
 
 
 def _candidates(hits: Sequence[Hit]) -> list[_Candidate]:
