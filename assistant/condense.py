@@ -5,7 +5,8 @@ so this is done by rule, which is instant and predictable: a question that leans
 conversation (a third-person pronoun, or a bare "and ...?"/"what about ...?") gets its pronoun
 replaced by the entity the previous answer introduced (a proper name in the last answer that the
 last question did not contain: the answer to "who did X meet?"), and its retrieval query carries
-the previous question's words too.
+the previous question's words too. A place adverb ("Which country did Blinken urge China to
+pressure there?") becomes "in <the place the previous answer named>".
 """
 
 from __future__ import annotations
@@ -23,6 +24,11 @@ _OBJECT = re.compile(r"\b(him|them)\b", re.IGNORECASE)
 _VAGUE = re.compile(r"^(and|what about|how about|and what about|what else|why|when|where)\b", re.IGNORECASE)
 _DEMONSTRATIVE = re.compile(r"\b(that|this|those|these|it|there|the meeting|the talks)\b", re.IGNORECASE)
 _MARKER = re.compile(r"\[\d+\]")
+# "there" pointing back at a place, not the existential "there is / was there"
+_THERE = re.compile(
+    r"(?<!\bis )(?<!\bare )(?<!\bwas )(?<!\bwere )\bthere\b(?!\s+(?:is|are|was|were|be|been|has|have|had)\b)",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -48,23 +54,27 @@ def resolve(question: str, history: Sequence[Turn]) -> Resolved:
 def _leans_on_context(question: str) -> bool:
     q = question.strip()
     return bool(
-        _SUBJECT.search(q) or _POSSESSIVE.search(q) or _OBJECT.search(q) or _VAGUE.match(q)
+        _SUBJECT.search(q) or _POSSESSIVE.search(q) or _OBJECT.search(q) or _VAGUE.match(q) or _THERE.search(q)
         or (_DEMONSTRATIVE.search(q) and len(q.split()) <= 8)
     )
 
 
 
 def _focus_entity(last_question: str, last_answer: str) -> str:
-    """The name the last answer introduced; else the last question's main name."""
-    asked = last_question.lower()
+    """The name the last answer introduced; else the last question's main name. A name is new
+    when its last word is ("Japanese Foreign Minister Yoko Kamikawa" answers "Which Japanese
+    minister ...?")."""
+    asked = set(re.findall(r"\w+", last_question.lower()))
     for name in names(last_answer):
-        if name.lower() not in asked and not any(w.lower() in asked for w in name.split()):
+        if name.split()[-1].lower() not in asked:
             return name
     in_question = names(last_question)
     return in_question[0] if in_question else ""
 
 
 def _substitute(question: str, entity: str) -> str:
+    if _THERE.search(question):
+        return _THERE.sub("in " + entity, question, count=1)
     if _SUBJECT.search(question):
         return _SUBJECT.sub(entity, question, count=1)
     if _POSSESSIVE.search(question):

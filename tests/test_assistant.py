@@ -115,6 +115,17 @@ def test_resolve_leaves_standalone_questions_alone() -> None:
     assert resolve("What did he say about Taiwan?", history).question == "What did Blinken say about Taiwan?"
 
 
+def test_resolve_places_and_long_titles() -> None:
+    where = [{"role": "user", "content": "Where did Blinken and Wang Yi first meet?"},
+             {"role": "assistant", "content": "They met in Anchorage, Alaska [1]."}]
+    resolved = resolve("Which country did Blinken urge China to pressure there?", where)
+    assert resolved.question == "Which country did Blinken urge China to pressure in Anchorage?"
+    assert resolve("Were there protests?", where).question == "Were there protests?"  # existential "there"
+    who = [{"role": "user", "content": "Which Japanese minister did Blinken meet on Monday?"},
+           {"role": "assistant", "content": "Blinken met Japanese Foreign Minister Yoko Kamikawa [1]."}]
+    assert "Yoko Kamikawa" in resolve("What did they agree on?", who).question
+
+
 @pytest.mark.parametrize("question", ["", "   \n\t ", "x" * 100_000])
 def test_bad_questions_get_a_clear_error(bot: Assistant, question: str) -> None:
     with pytest.raises(BadQuestion) as err:
