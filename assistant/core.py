@@ -81,10 +81,12 @@ class Assistant:
         return cls(config, store, embedder, make_generator(config, backend))
 
     def with_backend(self, backend: str) -> Assistant:
-        """The same index and embedder with another generator."""
-        return Assistant(
-            self.config, self._store, self._embedder, make_generator(self.config, backend), self._retriever
-        )
+        """The same index and embedder with another generation backend."""
+        return self.with_generator(make_generator(self.config, backend))
+
+    def with_generator(self, generator: Generator) -> Assistant:
+        """The same index and embedder with this generator (any object with the Generator interface)."""
+        return Assistant(self.config, self._store, self._embedder, generator, self._retriever)
 
     @property
     def backend(self) -> str:

@@ -10,7 +10,6 @@ import pytest
 
 from assistant import Assistant, Config
 from assistant.answerability import missing_names, question_names
-from assistant.generators import Generator
 from assistant.types import Evidence, Turn
 from tests.conftest import MODEL_DIR
 
@@ -61,13 +60,9 @@ def seeded(tmp_path_factory: pytest.TempPathFactory, seeds_dir: Path) -> Assista
     return bot
 
 
-def _with(bot: Assistant, generator: Generator) -> Assistant:
-    return Assistant(bot.config, bot._store, bot._embedder, generator, bot._retriever)
-
-
 def test_a_name_no_retrieved_article_mentions_is_refused_without_the_model(seeded: Assistant) -> None:
     scripted = _Scripted("Blinken criticised Venezuela [1].")
-    answer = _with(seeded, scripted).ask("What did Blinken say about Venezuela?")
+    answer = seeded.with_generator(scripted).ask("What did Blinken say about Venezuela?")
     assert answer.refused and not answer.citations
     assert answer.text == "The articles do not mention Venezuela."
     assert scripted.calls == 0
@@ -79,7 +74,7 @@ def test_an_answer_from_articles_that_miss_a_named_person_is_refused(
     # Ned Price spoke about the 2022 meeting; the question puts him after the 2023 Han Zheng talks.
     scripted = _Scripted("Ned Price said Blinken affirmed to Wang the commitment to peace and stability [1].")
     with caplog.at_level("INFO", logger="assistant.core"):
-        answer = _with(seeded, scripted).ask("What did Ned Price say after Blinken's meeting with Han Zheng?")
+        answer = seeded.with_generator(scripted).ask("What did Ned Price say after Blinken's meeting with Han Zheng?")
     assert answer.refused and not answer.citations, answer.text
     assert scripted.calls == 1
     assert "never mention Han Zheng" in caplog.text  # verified as supported, refused for the missing name
@@ -87,7 +82,7 @@ def test_an_answer_from_articles_that_miss_a_named_person_is_refused(
 
 def test_an_answer_from_the_right_article_stands(seeded: Assistant) -> None:
     scripted = _Scripted("Blinken met Chinese Vice President Han Zheng in New York [1].")
-    answer = _with(seeded, scripted).ask("Which Chinese leader did Blinken meet in New York on Monday?")
+    answer = seeded.with_generator(scripted).ask("Which Chinese leader did Blinken meet in New York on Monday?")
     assert not answer.refused and "Han Zheng" in answer.text, answer.text
 
 
