@@ -456,8 +456,8 @@ def verify(answer_text: str, evidence: Sequence[Evidence]) -> Verified:
                 return Verified(text=_refusal_text(s.body), refused=True, flagged=flagged)
             kept.append((_Sentence(s.body, s.body, [], s.newline_before, s.prefix), []))
             continue  # a caveat after an answer ("... do not say when it ends") needs no citation
-        if claim.empty and cited and not kept and _words_within(s.body, cited):
-            kept.append((s, cited))  # a bare answer in the source's own words: "Next month [1]."
+        if cited and not kept and (_VERDICT.match(s.body) or (claim.empty and _words_within(s.body, cited))):
+            kept.append((s, cited))  # "Yes [1].", or a bare answer in the source's words: "Next month [1]."
             continue
         if claim.empty or s.body.endswith("?") or _is_echo(s.body):
             continue  # filler ("Sure!"), an echoed question or instruction: no claim
@@ -474,6 +474,9 @@ def verify(answer_text: str, evidence: Sequence[Evidence]) -> Verified:
     if not kept:
         return Verified(text=REFUSAL_TEXT, refused=True, flagged=flagged)
     return _assemble(kept, flagged)
+
+
+_VERDICT = re.compile(r"^(?:yes|no)\W*$", re.IGNORECASE)
 
 
 def _words_within(body: str, items: Sequence[_Item]) -> bool:

@@ -21,6 +21,7 @@ _NOT_NAMES = {
     "Is", "Are", "Was", "Were", "Do", "Can", "Could", "Would", "Should", "Has", "Have", "Had", "Will",
     "Name", "List", "Describe", "Explain", "Give", "Tell", "Summarize", "Summarise", "Compare",
     "Identify", "Please", "Besides", "Beyond", "Both", "After", "Before", "During", "For", "From",
+    "Yes", "No", "Answer", "Reply",
 }
 
 

@@ -353,6 +353,8 @@ def test_filler_before_a_refusal_still_refuses() -> None:
         ("The council rejected the bus plan [1].", False),
         ("The council declined the bus plan [1].", False),  # a synonym of the source's verb
         ("Next year [1].", False),  # a bare answer in the source's own words
+        ("Yes [1].", False),  # a cited verdict
+        ("No.", True),  # an uncited one
     ],
 )
 def test_opposite_verbs_are_not_support(answer: str, refused: bool) -> None:
