@@ -22,23 +22,28 @@ from functools import lru_cache
 from assistant.citations import content_terms
 from assistant.text import names
 
+_Q = "['\"‘’“”]?"  # a publisher's name may be quoted: the 'TechCrunch' article
 _PUBLISHER = re.compile(
-    r"\baccording to (?:the |an? )?(?P<a>[A-Z][\w.&-]*(?: [A-Z][\w.&-]*)*)"
-    r"|\b(?:the |an? )?(?P<b>[A-Z][\w.&-]*(?: [A-Z][\w.&-]*)*)(?:'s|’s)? (?:story|report|reporting|article|piece|"
-    r"coverage)\b"
+    rf"\baccording to (?:the |an? )?{_Q}(?P<a>[A-Z][\w.&-]*(?: [A-Z][\w.&-]*)*)"
+    rf"|\b(?:the |an? )?{_Q}(?P<b>[A-Z][\w.&-]*(?: [A-Z][\w.&-]*)*){_Q}(?:'s|’s)? "
+    r"(?:story|report|reporting|article|piece|coverage)\b"
 )
 _AFFIX = 3  # letters a word may differ by at its end: Cambodia/Cambodian, China/Chinese
 
 
-def question_names(question: str) -> list[str]:
-    """The names a question asks about, each once, in order (not the publishers it cites)."""
-    publishers = {m.group("a") or m.group("b") for m in _PUBLISHER.finditer(question)}
-    return list(dict.fromkeys(n for n in names(question) if _terms(n) and n not in publishers))
+def question_names(question: str, publishers: Iterable[str] = ()) -> list[str]:
+    """The names a question asks about, each once, in order: not the publishers it cites ("the
+    'TechCrunch' article", "according to the AP") nor any of ``publishers`` (known outlets)."""
+    cited = [*publishers, *(m.group("a") or m.group("b") for m in _PUBLISHER.finditer(question))]
+    outlets = [_terms(p) for p in cited if _terms(p)]
+    found = (n.strip("'’\"”") for n in names(question))
+    return list(dict.fromkeys(n for n in found if _terms(n) and not any(_terms(n) <= o for o in outlets)))
 
 
-def missing_names(question: str, texts: Iterable[str]) -> list[str]:
-    """The question's names that none of ``texts`` (taken together) mentions."""
-    wanted = question_names(question)
+def missing_names(question: str, texts: Iterable[str], publishers: Iterable[str] = ()) -> list[str]:
+    """The question's names (see :func:`question_names`) that none of ``texts``, taken together,
+    mentions."""
+    wanted = question_names(question, publishers)
     if not wanted:
         return []
     have: set[str] = set()

@@ -126,7 +126,9 @@ class Assistant:
             resolved.question, hits, limit=self.config.evidence_sentences, budget_tokens=self.config.evidence_tokens
         )
         sources = [Source.from_chunk(h.chunk, h.also_reported_by) for h in hits]
-        unknown = missing_names(resolved.question, self._texts(h.chunk.doc_id for h in hits)) if evidence else []
+        outlets = self._retriever.outlets_named(resolved.question)
+        retrieved = self._texts(h.chunk.doc_id for h in hits)
+        unknown = missing_names(resolved.question, retrieved, outlets) if evidence else []
 
         raw = ""
         if evidence and not unknown:
@@ -155,7 +157,8 @@ class Assistant:
         flagged = list(checked.flagged)
         if not refused:
             # An answer from articles that never mention what the question names answers another question.
-            unmet = missing_names(resolved.question, self._texts(c.doc_id for c in citations))
+            outlets = self._retriever.outlets_named(resolved.question)
+            unmet = missing_names(resolved.question, self._texts(c.doc_id for c in citations), outlets)
             if unmet:
                 log.info("refused: the cited articles never mention %s: %s", _join(unmet), text)
                 text, citations, refused, flagged = REFUSAL_TEXT, [], True, [*flagged, text]

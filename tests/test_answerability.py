@@ -92,3 +92,9 @@ def test_publishers_and_word_forms() -> None:
     assert question_names("How did Wang Yi react to the Reuters report?") == ["Wang Yi"]
     assert missing_names("How many fled the Cambodian border?", ["Fighting on the border with Cambodia"]) == []
     assert missing_names("What did Blinken say about Venezuela?", ["Blinken spoke in Venice"]) == ["Venezuela"]
+
+
+def test_quoted_publishers_and_known_outlets_are_not_asked_about() -> None:
+    question = "Does the 'TechCrunch' article agree with Fortune, according to 'The Age'?"
+    assert question_names(question) == ["Fortune"]
+    assert question_names(question, publishers=["Fortune"]) == []
