@@ -36,7 +36,7 @@ def question_names(question: str, publishers: Iterable[str] = ()) -> list[str]:
     'TechCrunch' article", "according to the AP") nor any of ``publishers`` (known outlets)."""
     cited = [*publishers, *(m.group("a") or m.group("b") for m in _PUBLISHER.finditer(question))]
     outlets = [_terms(p) for p in cited if _terms(p)]
-    found = (n.strip("'’\"”") for n in names(question))
+    found = (re.sub(r"['’]s$", "", n.strip("'’\"”")) for n in names(question))
     return list(dict.fromkeys(n for n in found if _terms(n) and not any(_terms(n) <= o for o in outlets)))
 
 

@@ -20,6 +20,7 @@ def test_question_names_skip_words_capitalised_by_position() -> None:
     assert question_names("Name the issues the US and China are at odds over") == ["US", "China"]
     assert question_names("Is Blinken meeting Wang Yi?") == ["Blinken", "Wang Yi"]
     assert question_names("How old is Blinken?") == ["Blinken"]
+    assert question_names("What did Jack Smith's team say about Smith?") == ["Jack Smith", "Smith"]
     assert question_names("Did Blinken meet Han Zheng? Answer Yes or No.") == ["Blinken", "Han Zheng"]
 
 
