@@ -12,7 +12,7 @@ import logging
 import re
 import time
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -126,9 +126,12 @@ class Assistant:
             resolved.question, hits, limit=self.config.evidence_sentences, budget_tokens=self.config.evidence_tokens
         )
         sources = [Source.from_chunk(h.chunk, h.also_reported_by) for h in hits]
-        outlets = self._retriever.outlets_named(resolved.question)
-        retrieved = self._texts(h.chunk.doc_id for h in hits)
-        unknown = missing_names(resolved.question, retrieved, outlets) if evidence else []
+        outlets = self._retriever.outlets_named(resolved.question)  # publishers, not names asked about
+        unknown = (
+            missing_names(resolved.question, self._retriever.article_texts(h.chunk.doc_id for h in hits), outlets)
+            if evidence
+            else []
+        )
 
         raw = ""
         if evidence and not unknown:
@@ -141,7 +144,7 @@ class Assistant:
             raw = f"The articles do not mention {_join(unknown)}." if unknown else REFUSAL_TEXT
             timings["first_token"] = time.perf_counter() - started
             yield TextDelta(raw)
-        yield self._finish(raw, evidence, sources, resolved, timings, started)
+        yield self._finish(raw, evidence, sources, resolved, outlets, timings, started)
 
     def _finish(
         self,
@@ -149,6 +152,7 @@ class Assistant:
         evidence: Sequence[Evidence],
         sources: list[Source],
         resolved: Resolved,
+        outlets: Sequence[str],
         timings: dict[str, float],
         started: float,
     ) -> Answer:
@@ -157,8 +161,8 @@ class Assistant:
         flagged = list(checked.flagged)
         if not refused:
             # An answer from articles that never mention what the question names answers another question.
-            outlets = self._retriever.outlets_named(resolved.question)
-            unmet = missing_names(resolved.question, self._texts(c.doc_id for c in citations), outlets)
+            cited = self._retriever.article_texts(c.doc_id for c in citations)
+            unmet = missing_names(resolved.question, cited, outlets)
             if unmet:
                 log.info("refused: the cited articles never mention %s: %s", _join(unmet), text)
                 text, citations, refused, flagged = REFUSAL_TEXT, [], True, [*flagged, text]
@@ -173,9 +177,6 @@ class Assistant:
             query=resolved.search_query,
             flagged=flagged,
         )
-
-    def _texts(self, doc_ids: Iterable[str]) -> list[str]:
-        return [self._retriever.article_text(d) for d in dict.fromkeys(doc_ids)]
 
     # ---- the article collection -------------------------------------------------------------
     def articles(self) -> list[ArticleInfo]:

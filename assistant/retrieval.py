@@ -14,7 +14,7 @@ import math
 import re
 import threading
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
@@ -180,10 +180,11 @@ class HybridRetriever:
                     scores[d] += math.log(total / len(docs))
         return dict(scores)
 
-    def article_text(self, doc_id: str) -> str:
-        """The indexed text of an article (its title, outlet and chunks), "" if unknown."""
+    def article_texts(self, doc_ids: Iterable[str]) -> list[str]:
+        """The indexed text of each article (its title, outlet and chunks; "" if unknown), once
+        per article, in first-seen order."""
         self._ensure_index()
-        return self._doc_text.get(doc_id, "")
+        return [self._doc_text.get(d, "") for d in dict.fromkeys(doc_ids)]
 
     def outlets_named(self, query: str) -> list[str]:
         lowered = query.lower()

@@ -203,18 +203,17 @@ class LocalGenerator:
         self._config = config
         path = ensure_local_model(config.models_path)
         self._llm, self._lock = _load_llama(str(path), config.llm_ctx, config.llm_threads)
+        first = {w: self._llm.tokenize(w.encode(), add_bos=False, special=False)[0] for w in _YES + _NO}
+        self._yes_no = (sorted({first[w] for w in _YES}), sorted({first[w] for w in _NO}))  # first tokens
 
     def count_tokens(self, text: str) -> int:
         """Tokens of ``text`` for this model (for prompt budgeting and measurement)."""
         return len(self._llm.tokenize(text.encode("utf-8"), add_bos=False, special=True))
 
-    def answerable(self, question: str, evidence: Sequence[Evidence]) -> float:
-        """P(YES) / (P(YES) + P(NO)) for "Do the sources answer this question?", from one forward
-        pass over the prompt (the answer prompt then reuses the cached prefix: ~0.3 s extra)."""
-        with self._lock:
-            return self._p_yes(question, evidence)
-
     def _p_yes(self, question: str, evidence: Sequence[Evidence]) -> float:
+        """P(YES) / (P(YES) + P(NO)) for "Do the sources answer this question?", from one forward
+        pass over the prompt (the answer prompt then reuses the cached prefix: ~0.3 s extra).
+        Call with the lock held."""
         seen: dict[str, Any] = {}
 
         def capture(_ids: Any, logits: Any) -> Any:
@@ -231,14 +230,8 @@ class LocalGenerator:
         except ValueError as exc:  # llama_cpp raises ValueError when the prompt exceeds n_ctx
             raise BackendUnavailable(f"local model: {exc} (raise llm_ctx or use fewer sources)") from exc
         logits = np.asarray(seen["logits"], dtype=np.float64)
-        yes, no = (float(np.logaddexp.reduce(logits[ids])) for ids in self._yes_no())
+        yes, no = (float(np.logaddexp.reduce(logits[ids])) for ids in self._yes_no)
         return float(1.0 / (1.0 + np.exp(no - yes)))
-
-    def _yes_no(self) -> tuple[list[int], list[int]]:
-        if not hasattr(self, "_yes_no_ids"):
-            first = {w: self._llm.tokenize(w.encode(), add_bos=False, special=False)[0] for w in _YES + _NO}
-            self._yes_no_ids = (sorted({first[w] for w in _YES}), sorted({first[w] for w in _NO}))
-        return self._yes_no_ids
 
     def stream(self, question: str, evidence: Sequence[Evidence], history: Sequence[Turn] = ()) -> Iterator[str]:
         # The question arrives standalone (follow-ups resolved), so the earlier turns are left out
