@@ -425,6 +425,36 @@ def _best_support(claim: _Claim, items: Sequence[_Item], bar: float) -> list[_It
     return max(pairs, key=lambda t: (t[0], t[1]))[2] if pairs else []
 
 
+# "X and Y agreed ...": what two named parties did together. Two sentences about each ("Blinken met
+# Kamikawa", "Blinken discussed Ukraine") do not make "Blinken and Kamikawa discussed Ukraine", so
+# such a claim must be backed by sentences that name both (a title naming both does not count).
+_CAP = r"[A-Z][\w’'-]*[\w’-]"
+_JOINT = re.compile(
+    rf"(?:^|[,;:]\s+|\b(?:that|and|but|while|when|where|as)\s+)(?:the\s+)?(?P<a>{_CAP}(?:\s+{_CAP})*)"
+    rf"\s+and\s+(?:the\s+)?(?P<b>{_CAP}(?:\s+{_CAP})*)\s+(?:(?:also|both|jointly|have|has|had)\s+)?"
+    r"(?P<verb>[a-z]+)\b"
+)
+
+
+def _joint_parties(body: str) -> frozenset[str]:
+    """The last name words of a joint subject ("Blinken and Putin agreed"), else the empty set:
+    "Chinese Foreign Minister Wang Yi" needs only "Yi", as sources vary the title."""
+    for m in _JOINT.finditer(body):
+        if m["verb"] not in _STOPWORDS and not m["b"].endswith(("'s", "’s")):
+            return content_terms(m["a"].split()[-1]).all | content_terms(m["b"].split()[-1]).all
+    return frozenset()
+
+
+def _joint(claim: _Claim, parties: frozenset[str], chosen: list[_Item], items: Sequence[_Item]) -> list[_Item]:
+    """``chosen`` narrowed to sentences naming all ``parties`` if that still supports the claim,
+    else the best support among such sentences, else []."""
+    both = [it for it in items if parties <= content_terms(it.ev.text).all]
+    kept = [it for it in chosen if it in both]
+    if kept and claim.supported_by(kept) is not None:
+        return kept
+    return _best_support(claim, both, SUPPORT_MIN)
+
+
 def _check(claim: _Claim, cited: list[_Item], items: Sequence[_Item]) -> list[_Item]:
     """The items the sentence should cite ([] when nothing supports it)."""
     if cited and claim.supported_by(cited) is not None:
@@ -462,6 +492,9 @@ def verify(answer_text: str, evidence: Sequence[Evidence]) -> Verified:
         if claim.empty or s.body.endswith("?") or _is_echo(s.body):
             continue  # filler ("Sure!"), an echoed question or instruction: no claim
         chosen = _check(claim, cited, items)
+        parties = _joint_parties(s.body)
+        if chosen and parties:
+            chosen = _joint(claim, parties, chosen, items)
         if not chosen:
             flagged.append(s.body)
             log.info("removed unsupported sentence: %s", s.body)

@@ -360,3 +360,25 @@ def test_filler_before_a_refusal_still_refuses() -> None:
 def test_opposite_verbs_are_not_support(answer: str, refused: bool) -> None:
     evidence = [ev(1, "The council rejected the bus plan on Tuesday and will vote again next year.")]
     assert verify(answer, evidence).refused is refused
+
+
+JOINT_EVIDENCE = [
+    ev(1, "Mayor Ana Ruiz met Governor Sam Cole on Monday and agreed on a new rail link."),
+    ev(2, "Ruiz also announced a fare freeze for students, her office said."),
+    ev(3, "Cole and Ruiz signed the funding deal in Albany."),
+]
+
+
+@pytest.mark.parametrize(
+    ("answer", "refused"),
+    [
+        # one sentence about the two, another about Ruiz alone: not something they did together
+        ("Ruiz and Cole announced a fare freeze for students [1][2].", True),
+        ("Ruiz and Cole agreed on a new rail link [1].", False),
+        ("Mayor Ana Ruiz and Governor Cole signed the funding deal [3].", False),  # titles vary
+        ("Ruiz announced a fare freeze for students [2].", False),
+        ("The talks between Ruiz and Cole in Albany produced a funding deal [3].", False),  # not a subject
+    ],
+)
+def test_a_joint_claim_needs_a_sentence_naming_both(answer: str, refused: bool) -> None:
+    assert verify(answer, JOINT_EVIDENCE).refused is refused
