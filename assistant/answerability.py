@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterable, Set
 from functools import lru_cache
 
-from assistant.citations import content_terms
+from assistant.lexicon import content_terms
 from assistant.text import names
 
 _Q = "['\"‘’“”]?"  # a publisher's name may be quoted: the 'TechCrunch' article

@@ -23,6 +23,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 
+from assistant.lexicon import (
+    STOPWORDS,
+    Terms,
+    content_terms,
+    metadata_terms,
+    normalize_quote,
+    numbers_in,
+    quotes_in,
+)
 from assistant.polarity import contradicts
 from assistant.prompt import INSTRUCTIONS, REFUSAL_TEXT, SYSTEM_PROMPT, is_refusal
 from assistant.types import Citation, Evidence
@@ -58,163 +67,6 @@ class _Item:
     terms: set[str]
     numbers: set[str]
     haystack: str  # normalised text for verbatim quote checks
-
-
-# ---- lexicon: content words, numbers, quotes -------------------------------------------------
-
-_STOPWORDS = frozenset(
-    """a about above after again against all am an and any are as at be been before being below
-    between both but by can could did do does doing down during each few for from further had has
-    have having he her here hers herself him himself his how i if in into is it its itself just me
-    more most my myself no nor not now of off on once only or other our ours ourselves out over own
-    same she should so some such than that the their theirs them themselves then there these they
-    this those through to too under until up very was we were what when where which while who whom
-    why will with would you your yours yourself yourselves also however meanwhile moreover
-    furthermore additionally therefore thus still yet may might must shall one ones us its
-    s t don didn doesn isn aren wasn weren won wouldn couldn shouldn hasn haven hadn""".split()
-)
-# words that carry no claim of their own: reporting verbs, talk about the sources, question words
-_GENERIC = frozenset(
-    """said say says saying told tell tells stated according article articles source sources
-    report reports reported mention mentions mentioned noted note added cited explained answer
-    question information provided text sentence sentences based regarding specifically mainly
-    mr ms mrs what whom whose which did do year years next last week weeks month months day days
-    today yesterday ago recent recently time""".split()
-)
-_IRREGULAR = {
-    "met": "meet", "held": "hold", "spoke": "speak", "spoken": "speak", "took": "take",
-    "taken": "take", "made": "make", "gave": "give", "given": "give", "came": "come",
-    "sought": "seek", "brought": "bring", "thought": "think", "knew": "know", "known": "know",
-    "wrote": "write", "written": "write", "began": "begin", "begun": "begin", "led": "lead",
-    "left": "leave", "won": "win", "ran": "run", "grew": "grow", "grown": "grow", "rose": "rise",
-    "risen": "rise", "fell": "fall", "fallen": "fall", "chose": "choose", "chosen": "choose",
-    "became": "become", "sent": "send", "kept": "keep", "felt": "feel", "went": "go",
-    "gone": "go", "saw": "see", "seen": "see", "found": "find", "paid": "pay", "sold": "sell",
-    "bought": "buy", "fought": "fight", "struck": "strike", "drew": "draw", "drawn": "draw",
-    "chinese": "china", "russian": "russia", "american": "us", "america": "us", "usa": "us",
-    "ukrainian": "ukraine", "japanese": "japan", "korean": "korea", "iranian": "iran",
-    "british": "britain", "french": "france", "german": "germany", "indian": "india",
-    "taiwanese": "taiwan", "israeli": "israel", "european": "europe", "palestinian": "palestine",
-}  # fmt: skip
-_CALENDAR = frozenset(
-    """monday tuesday wednesday thursday friday saturday sunday january february march april may
-    june july august september october november december""".split()
-)
-_MONTHS = [
-    "january", "february", "march", "april", "may", "june", "july", "august", "september",
-    "october", "november", "december",
-]  # fmt: skip
-_ALIASES = [
-    (re.compile(r"\bU\.\s?S\.(?:\s?A\.)?(?=\W|$)"), "US"),
-    (re.compile(r"\bU\.\s?N\.(?=\W|$)"), "UN"),
-    (re.compile(r"\bU\.\s?K\.(?=\W|$)"), "UK"),
-    (re.compile(r"\bUnited States(?: of America)?\b"), "US"),
-    (re.compile(r"\bUnited Nations\b"), "UN"),
-    (re.compile(r"\bUnited Kingdom\b"), "UK"),
-]
-_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
-
-
-@dataclass(frozen=True)
-class Terms:
-    """Stemmed content words of a text; ``proper`` are the capitalised ones (names), weighing double."""
-
-    all: frozenset[str]
-    proper: frozenset[str] = frozenset()
-
-    def weight(self, term: str) -> int:
-        return 2 if term in self.proper else 1
-
-
-def stem(word: str) -> str:
-    """A crude, symmetric English stemmer: enough to match "meeting"/"met"/"meets", "raised"/"raise"."""
-    w = _IRREGULAR.get(word, word)
-    if w != word:
-        return w
-    if len(w) > 4 and w.endswith("ies"):
-        w = w[:-3] + "y"
-    elif len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is")):
-        w = w[:-1]
-    for suffix in ("ing", "ed"):
-        if len(w) > len(suffix) + 2 and w.endswith(suffix):
-            w = w[: -len(suffix)]
-            if len(w) > 3 and w[-1] == w[-2] and w[-1] not in "lsz":
-                w = w[:-1]
-            return w.removesuffix("e")
-    return w[:-1] if len(w) > 3 and w.endswith("e") else w
-
-
-def content_terms(text: str) -> Terms:
-    """Stemmed content words of ``text`` (no stopwords, reporting verbs or question words)."""
-    for pattern, replacement in _ALIASES:
-        text = pattern.sub(replacement, text)
-    terms: set[str] = set()
-    proper: set[str] = set()
-    for i, m in enumerate(_WORD.finditer(text)):
-        raw = re.sub(r"['’]s$", "", m.group(0))
-        low = raw.lower().replace("’", "'")
-        acronym = len(raw) > 1 and raw.isupper()
-        if not acronym and (low in _STOPWORDS or low in _GENERIC or len(low) < 2):
-            continue
-        term = stem(low)
-        terms.add(term)
-        if i > 0 and raw[:1].isupper() and low not in _CALENDAR:
-            proper.add(term)
-    return Terms(frozenset(terms), frozenset(proper))
-
-
-def metadata_terms(title: str, outlet: str, published: str) -> Terms:
-    """Words a sentence may take from an evidence item's title, outlet and date."""
-    words = set(content_terms(f"{title} {outlet}").all)
-    m = re.match(r"(\d{4})-(\d{2})", published or "")
-    if m and 1 <= int(m.group(2)) <= 12:
-        words.add(stem(_MONTHS[int(m.group(2)) - 1]))
-    return Terms(frozenset(words))
-
-
-_NUMBER_WORDS = {
-    "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8",
-    "nine": "9", "ten": "10", "eleven": "11", "twelve": "12", "twenty": "20", "thirty": "30",
-    "forty": "40", "fifty": "50", "hundred": "100",
-}  # fmt: skip
-_NUMBER = re.compile(
-    r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?:st|nd|rd|th)?(\s*(?:%|percent\b|per cent\b))?",
-    re.I,
-)
-
-
-def numbers_in(text: str) -> set[str]:
-    """Numbers in ``text``, normalised: "70 percent" -> "70%", "1,000" -> "1000", "09" -> "9"."""
-    found: set[str] = set()
-    for m in _NUMBER.finditer(text):
-        value = m.group(1).replace(",", "")
-        if "." in value:
-            value = value.rstrip("0").rstrip(".")
-        value = str(int(value)) if value.isdigit() else value
-        found.add(value + ("%" if m.group(2) else ""))
-    for word in _WORD.findall(text.lower()):
-        if word in _NUMBER_WORDS:
-            found.add(_NUMBER_WORDS[word])
-    return found
-
-
-_QUOTE = re.compile(r"“([^”]{2,}?)”|\"([^\"]{2,}?)\"|‘([^’]{2,}?\s[^’]*?)’")
-
-
-def quotes_in(text: str) -> list[str]:
-    """Quoted passages of ``text`` (split at ellipses), each to be found verbatim in a source."""
-    out = []
-    for m in _QUOTE.finditer(text):
-        inner = next(g for g in m.groups() if g is not None)
-        for part in re.split(r"\.\.\.|…", inner):
-            if _WORD.search(part):
-                out.append(part)
-    return out
-
-
-def normalize_quote(text: str) -> str:
-    """Lowercase words and digits only, single-spaced, for verbatim comparison of quotes."""
-    return " ".join(re.sub(r"[^\w%]+", " ", text.lower()).split())
 
 
 # ---- markers ---------------------------------------------------------------------------------
@@ -440,7 +292,7 @@ def _joint_parties(body: str) -> frozenset[str]:
     """The last name words of a joint subject ("Blinken and Putin agreed"), else the empty set:
     "Chinese Foreign Minister Wang Yi" needs only "Yi", as sources vary the title."""
     for m in _JOINT.finditer(body):
-        if m["verb"] not in _STOPWORDS and not m["b"].endswith(("'s", "’s")):
+        if m["verb"] not in STOPWORDS and not m["b"].endswith(("'s", "’s")):
             return content_terms(m["a"].split()[-1]).all | content_terms(m["b"].split()[-1]).all
     return frozenset()
 
@@ -453,6 +305,22 @@ def _joint(claim: _Claim, parties: frozenset[str], chosen: list[_Item], items: S
     if kept and claim.supported_by(kept) is not None:
         return kept
     return _best_support(claim, both, SUPPORT_MIN)
+
+
+_CLAUSES = re.compile(r",\s+(?:and|but|while|whereas)\s|;\s")
+
+
+def _one_event(claim: _Claim, claim_text: str, chosen: list[_Item], items: Sequence[_Item]) -> list[_Item]:
+    """A one-clause sentence backed by several sentences must be about something they share: one
+    of its names in each. "Han Zheng flew to Malta to meet Sullivan", from a sentence on Han Zheng
+    and another on Wang Yi's talks in Malta, joins two events into one that never happened. Else
+    the single sentence that supports it best, else []."""
+    if len(chosen) < 2 or not claim.terms.proper or _CLAUSES.search(claim_text):
+        return chosen  # "X will spend $40 million, and the council approved it": a clause each
+    if claim.terms.proper.intersection(*(it.terms for it in chosen)):
+        return chosen
+    singles = [(cov, -i, it) for i, it in enumerate(items) if (cov := claim.supported_by([it])) is not None]
+    return [max(singles, key=lambda t: (t[0], t[1]))[2]] if singles else []
 
 
 def _check(claim: _Claim, cited: list[_Item], items: Sequence[_Item]) -> list[_Item]:
@@ -495,6 +363,7 @@ def verify(answer_text: str, evidence: Sequence[Evidence]) -> Verified:
         parties = _joint_parties(s.body)
         if chosen and parties:
             chosen = _joint(claim, parties, chosen, items)
+        chosen = _one_event(claim, s.body, chosen, items)
         if not chosen:
             flagged.append(s.body)
             log.info("removed unsupported sentence: %s", s.body)

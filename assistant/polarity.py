@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Set
 from functools import lru_cache
 
+from assistant.lexicon import stem  # the same stemmer as the claims' terms
+
 _PAIRS = [
     ("accept accepts accepted accepting", "reject rejects rejected rejecting decline declines declined declining"),
     ("agree agrees agreed agreeing", "disagree disagrees disagreed disagreeing refuse refuses refused refusing"),
@@ -30,8 +32,6 @@ _PAIRS = [
 
 @lru_cache(maxsize=1)
 def _opposites() -> list[tuple[frozenset[str], frozenset[str]]]:
-    from assistant.citations import stem  # the same stemmer as the claims' terms
-
     out = []
     for left, right in _PAIRS:
         a, b = frozenset(map(stem, left.split())), frozenset(map(stem, right.split()))

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.citations import Verified, normalize_markers, numbers_in, verify
+from assistant.citations import Verified, normalize_markers, verify
+from assistant.lexicon import numbers_in
 from assistant.prompt import REFUSAL_TEXT, is_refusal
 from assistant.types import Evidence
 
@@ -382,3 +383,27 @@ JOINT_EVIDENCE = [
 )
 def test_a_joint_claim_needs_a_sentence_naming_both(answer: str, refused: bool) -> None:
     assert verify(answer, JOINT_EVIDENCE).refused is refused
+
+
+def test_a_sentence_backed_by_two_sentences_must_be_about_something_they_share() -> None:
+    evidence = [
+        ev(1, "Mayor Ana Ruiz opened the new central library on Monday."),
+        ev(2, "Governor Sam Cole flew to Albany to meet the transit board.", ARTICLE_B, "City Herald"),
+        ev(3, "Ruiz will meet the transit board in Albany next week.", ARTICLE_B, "City Herald"),
+    ]
+    # Ruiz from one sentence, the trip from another: an event neither reports (the same holds
+    # within one article: see the next test)
+    assert verify("Ruiz flew to Albany to meet the transit board [1][2].", evidence[:2]).refused
+    # the same sentence from one story is fine, and so is a name both stories share
+    assert not verify("Ruiz will meet the transit board in Albany [3].", evidence).refused
+    both = verify("Ruiz opened the library [1] and will meet the transit board in Albany [3].", evidence)
+    assert not both.refused and len(both.citations) == 2
+
+
+def test_two_events_of_one_article_are_not_joined() -> None:
+    evidence = [
+        ev(1, "Governor Sam Cole met the transit board in Albany at the weekend."),
+        ev(2, "Mayor Ana Ruiz opened the new central library on Monday."),
+    ]
+    assert verify("Ruiz met the transit board in Albany [1][2].", evidence).refused
+    assert not verify("Cole met the transit board in Albany [1][2].", evidence).refused

@@ -13,7 +13,8 @@ import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from assistant.citations import content_terms, numbers_in, with_markers
+from assistant.citations import with_markers
+from assistant.lexicon import content_terms, numbers_in
 from assistant.prompt import REFUSAL_TEXT
 from assistant.types import Evidence, Turn
 
