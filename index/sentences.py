@@ -38,12 +38,13 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 
 def _merge_fragments(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Glue Punkt's false splits back within a paragraph: a piece with no letters (a stray
-    closing quote) or one that starts in lower case ("U.S. | congressional visits")."""
+    closing quote), one that starts in lower case ("U.S. | congressional visits") or with
+    punctuation that continues a clause ("against Taiwan. | , and the pandemic")."""
     merged: list[tuple[int, int]] = []
     for start, end in spans:
         piece = text[start:end]
         if merged and "\n" not in text[merged[-1][1] : start] and (
-            not any(c.isalnum() for c in piece) or piece[0].islower()
+            not any(c.isalnum() for c in piece) or piece[0].islower() or piece[0] in ",;:)]"
         ):
             merged[-1] = (merged[-1][0], end)
         else:

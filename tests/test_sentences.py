@@ -1,0 +1,30 @@
+"""Sentence spans: exact offsets, paragraph breaks, and Punkt's false splits glued back."""
+
+from __future__ import annotations
+
+import pytest
+
+from index.sentences import sentence_spans, sentences
+
+
+def test_offsets_are_exact_and_paragraphs_split() -> None:
+    text = "Headline without a period\nThe mayor spoke. She left early.\n\n  Last line.  "
+    spans = sentence_spans(text)
+    assert [text[a:b] for a, b in spans] == [
+        "Headline without a period",
+        "The mayor spoke.",
+        "She left early.",
+        "Last line.",
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Relations are strained over Xinjiang and Taiwan. , and the management of the pandemic.",
+        "Visits by U.S. congressional delegations resumed.",
+        "The plan covers buses and trams. ; trains come later.",
+    ],
+)
+def test_a_piece_that_continues_a_clause_is_not_a_sentence(text: str) -> None:
+    assert sentences(text) == [text]
