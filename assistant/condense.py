@@ -21,6 +21,7 @@ from assistant.types import Turn
 _SUBJECT = re.compile(r"\b(he|she|they)\b", re.IGNORECASE)
 _POSSESSIVE = re.compile(r"\b(his|her|their)\b", re.IGNORECASE)
 _OBJECT = re.compile(r"\b(him|them)\b", re.IGNORECASE)
+_PERSON = re.compile(r"\b(he|she|him|his|her)\b", re.IGNORECASE)
 _VAGUE = re.compile(r"^(and|what about|how about|and what about|what else|why|when|where)\b", re.IGNORECASE)
 _DEMONSTRATIVE = re.compile(r"\b(that|this|those|these|it|there|the meeting|the talks)\b", re.IGNORECASE)
 _MARKER = re.compile(r"\[\d+\]")
@@ -45,7 +46,7 @@ def resolve(question: str, history: Sequence[Turn]) -> Resolved:
     last_user = users[-1]
     answers = [t["content"] for t in history if t["role"] == "assistant"]
     last_answer = _MARKER.sub("", answers[-1]) if answers else ""
-    focus = _focus_entity(last_user, last_answer)
+    focus = _focus_entity(last_user, last_answer, person=bool(_PERSON.search(question)))
     standalone = _substitute(question, focus) if focus else question
     search = f"{standalone} {last_user}"
     return Resolved(standalone, search, True)
@@ -60,14 +61,17 @@ def _leans_on_context(question: str) -> bool:
 
 
 
-def _focus_entity(last_question: str, last_answer: str) -> str:
+def _focus_entity(last_question: str, last_answer: str, person: bool = False) -> str:
     """The name the last answer introduced; else the last question's main name. A name is new
     when its last word is ("Japanese Foreign Minister Yoko Kamikawa" answers "Which Japanese
-    minister ...?")."""
+    minister ...?"). For "he"/"she" a name of two or more words comes first: in "... tensions
+    with China as he met Vice President Han Zheng" the person is not "China"."""
     asked = set(re.findall(r"\w+", last_question.lower()))
-    for name in names(last_answer):
-        if name.split()[-1].lower() not in asked:
-            return name
+    new = [name for name in names(last_answer) if name.split()[-1].lower() not in asked]
+    if person:
+        new.sort(key=lambda name: len(name.split()) < 2)  # stable: otherwise in order of mention
+    if new:
+        return new[0]
     in_question = names(last_question)
     return in_question[0] if in_question else ""
 

@@ -22,6 +22,9 @@ _NOT_NAMES = {
     "Name", "List", "Describe", "Explain", "Give", "Tell", "Summarize", "Summarise", "Compare",
     "Identify", "Please", "Besides", "Beyond", "Both", "After", "Before", "During", "For", "From",
     "Yes", "No", "Answer", "Reply",
+    # sentence adverbs that open a sentence of an answer or article
+    "Meanwhile", "However", "Moreover", "Also", "Additionally", "Furthermore", "Separately",
+    "Earlier", "Later", "Instead", "Still", "Then", "Now", "Nevertheless", "Overall",
 }
 
 
