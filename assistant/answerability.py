@@ -16,10 +16,10 @@ about: plain-text articles often carry their outlet only in page chrome that cle
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Set
+from collections.abc import Iterable
 from functools import lru_cache
 
-from assistant.lexicon import content_terms
+from assistant.lexicon import content_terms, word_known
 from assistant.text import names
 
 _Q = "['\"‘’“”]?"  # a publisher's name may be quoted: the 'TechCrunch' article
@@ -28,14 +28,18 @@ _PUBLISHER = re.compile(
     rf"|\b(?:the |an? )?{_Q}(?P<b>[A-Z][\w.&-]*(?: [A-Z][\w.&-]*)*){_Q}(?:'s|’s)? "
     r"(?:story|report|reporting|article|piece|coverage)\b"
 )
-_AFFIX = 3  # letters a word may differ by at its end: Cambodia/Cambodian, China/Chinese
+
+
+def publishers_cited(question: str, publishers: Iterable[str] = ()) -> list[str]:
+    """The publishers a question cites ("the 'TechCrunch' article", "according to the AP"), after
+    ``publishers`` (the collection's outlets it names)."""
+    return [*publishers, *(m.group("a") or m.group("b") for m in _PUBLISHER.finditer(question))]
 
 
 def question_names(question: str, publishers: Iterable[str] = ()) -> list[str]:
-    """The names a question asks about, each once, in order: not the publishers it cites ("the
-    'TechCrunch' article", "according to the AP") nor any of ``publishers`` (known outlets)."""
-    cited = [*publishers, *(m.group("a") or m.group("b") for m in _PUBLISHER.finditer(question))]
-    outlets = [_terms(p) for p in cited if _terms(p)]
+    """The names a question asks about, each once, in order: not the publishers it cites nor any
+    of ``publishers`` (known outlets)."""
+    outlets = [_terms(p) for p in publishers_cited(question, publishers) if _terms(p)]
     found = (re.sub(r"['’]s$", "", n.strip("'’\"”")) for n in names(question))
     return list(dict.fromkeys(n for n in found if _terms(n) and not any(_terms(n) <= o for o in outlets)))
 
@@ -49,16 +53,7 @@ def missing_names(question: str, texts: Iterable[str], publishers: Iterable[str]
     have: set[str] = set()
     for text in texts:
         have |= _terms(text)
-    return [name for name in wanted if not all(_known(term, have) for term in _terms(name))]
-
-
-def _known(term: str, have: Set[str]) -> bool:
-    if term in have:
-        return True
-    if len(term) < 5:
-        return False
-    stem = term[: len(term) - _AFFIX]
-    return any(t.startswith(stem) and abs(len(t) - len(term)) <= _AFFIX for t in have)
+    return [name for name in wanted if not all(word_known(term, have) for term in _terms(name))]
 
 
 @lru_cache(maxsize=512)

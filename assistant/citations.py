@@ -31,6 +31,7 @@ from assistant.lexicon import (
     normalize_quote,
     numbers_in,
     quotes_in,
+    word_known,
 )
 from assistant.polarity import contradicts
 from assistant.prompt import INSTRUCTIONS, REFUSAL_TEXT, SYSTEM_PROMPT, is_refusal
@@ -81,6 +82,7 @@ _MARKER_FORMS = [
 ]
 _LEADING_SOURCE = re.compile(r"^(\s*)(?:according to\s+)?sources?\s+(\d+)\s*[:,\-–]\s*", re.I | re.M)
 _MARKER = re.compile(r"\[(\d+)\]")
+_MARKER_LIST = re.compile(r"\]\s*(?:,|;|and|&|,\s*and)\s*\[(?=\d+\])")
 _MARKER_RUN = re.compile(r"(?:\s*\[\d+\])+")
 
 
@@ -102,7 +104,14 @@ def normalize_markers(text: str) -> str:
     text = _LEADING_SOURCE.sub(lambda m: f"{m.group(1)}[{m.group(2)}] ", text)
     for form in _MARKER_FORMS:
         text = form.sub(lambda m: "".join(f"[{n}]" for n in _expand(m.group(1))), text)
-    return text
+    text = _MARKER_LIST.sub("][", text)  # "[1], [3] and [4]" -> "[1][3][4]"
+    return _MARKER_RUN.sub(_dedupe_run, text)
+
+
+def _dedupe_run(run: re.Match[str]) -> str:
+    """A marker run without repeats: [1][1][2] -> [1][2] (small models repeat a marker)."""
+    lead = run.group()[: len(run.group()) - len(run.group().lstrip())]
+    return lead + "".join(f"[{n}]" for n in dict.fromkeys(_MARKER.findall(run.group())))
 
 
 # ---- cleaning and splitting -------------------------------------------------------------------
@@ -214,7 +223,8 @@ def _coverage(claim: Terms, items: Sequence[_Item], matched_numbers: int = 0) ->
     total = sum(claim.weight(t) for t in claim.all) + matched_numbers
     if total == 0:
         return 1.0, 1.0
-    overall = (sum(claim.weight(t) for t in claim.all if t in vocab) + matched_numbers) / total
+    found = [t for t in claim.all if t in vocab or (t in claim.proper and word_known(t, vocab))]
+    overall = (sum(claim.weight(t) for t in found) + matched_numbers) / total
     common = claim.all - claim.proper
     return overall, (len(common & vocab) / len(common) if common else 1.0)
 
@@ -233,10 +243,11 @@ class _Claim:
     quotes: list[str]
 
     @classmethod
-    def of(cls, body: str, names: frozenset[str] = frozenset()) -> _Claim:
-        """``names``: terms known as names from the evidence (so a sentence's first word counts too)."""
+    def of(cls, body: str, names: frozenset[str] = frozenset(), ignored: frozenset[str] = frozenset()) -> _Claim:
+        """``names``: terms known as names from the evidence (so a sentence's first word counts
+        too); ``ignored``: terms that are no part of the claim (a publisher the question cites)."""
         terms = content_terms(body)
-        terms = Terms(terms.all, terms.proper | (terms.all & names))
+        terms = Terms(terms.all - ignored, (terms.proper | (terms.all & names)) - ignored)
         return cls(terms, numbers_in(body), [f" {normalize_quote(q)} " for q in quotes_in(body)])
 
     @property
@@ -248,7 +259,7 @@ class _Claim:
         if not items or not _facts_ok(self.numbers, self.quotes, items):
             return None
         source_terms = set().union(*(it.terms for it in items))
-        if self.terms.proper - source_terms:
+        if any(not word_known(t, source_terms) for t in self.terms.proper):
             return None  # a name the cited text never mentions: invented or mis-cited
         if contradicts(self.terms.all, source_terms):
             return None  # "accepted" where the source says "rejected"
@@ -336,10 +347,13 @@ def _check(claim: _Claim, cited: list[_Item], items: Sequence[_Item]) -> list[_I
 # ---- verify -----------------------------------------------------------------------------------
 
 
-def verify(answer_text: str, evidence: Sequence[Evidence]) -> Verified:
-    """Check, repair and renumber the citations of a generated answer."""
+def verify(answer_text: str, evidence: Sequence[Evidence], publishers: Iterable[str] = ()) -> Verified:
+    """Check, repair and renumber the citations of a generated answer. ``publishers``: outlets the
+    question cites ("according to the AP"); an answer may repeat them, and they are not checked
+    against the cited sentence (plain-text articles often lose their outlet with the page chrome)."""
     items = [_item(ev) for ev in evidence]
     names = frozenset().union(*(content_terms(ev.text).proper for ev in evidence))
+    ignored = frozenset().union(*(content_terms(p).all for p in publishers))
     by_number = {it.ev.number: it for it in items}
     kept: list[tuple[_Sentence, list[_Item]]] = []
     flagged: list[str] = []
@@ -347,7 +361,7 @@ def verify(answer_text: str, evidence: Sequence[Evidence]) -> Verified:
     for s in _sentences(answer_text):
         if not s.body:
             continue
-        claim = _Claim.of(s.body, names)
+        claim = _Claim.of(s.body, names, ignored)
         cited = [by_number[n] for n in dict.fromkeys(s.markers) if n in by_number]
         if is_refusal(s.body) and (not cited or claim.supported_by(cited) is None):
             if not kept:  # refusing before any supported claim: the answer is a refusal

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.answerability import missing_names
+from assistant.answerability import missing_names, publishers_cited
 from assistant.citations import verify
 from assistant.condense import Resolved, resolve
 from assistant.errors import BadQuestion, IndexMissing
@@ -156,7 +156,7 @@ class Assistant:
         timings: dict[str, float],
         started: float,
     ) -> Answer:
-        checked = verify(raw, evidence)
+        checked = verify(raw, evidence, publishers_cited(resolved.question, outlets))
         text, citations, refused = checked.text, list(checked.citations), checked.refused
         flagged = list(checked.flagged)
         if not refused:

@@ -9,6 +9,7 @@ sources go through the same function, so it only has to map related forms togeth
 from __future__ import annotations
 
 import re
+from collections.abc import Set
 from dataclasses import dataclass
 
 STOPWORDS = frozenset(
@@ -164,3 +165,16 @@ def quotes_in(text: str) -> list[str]:
 def normalize_quote(text: str) -> str:
     """Lowercase words and digits only, single-spaced, for verbatim comparison of quotes."""
     return " ".join(re.sub(r"[^\w%]+", " ", text.lower()).split())
+
+
+_AFFIX = 3  # letters a word may differ by at its end: Cambodia/Cambodian, China/Chinese
+
+
+def word_known(term: str, have: Set[str]) -> bool:
+    """``term`` is in ``have``, or a longer or shorter form of it is (``cambodian`` ~ ``cambodia``)."""
+    if term in have:
+        return True
+    if len(term) < 5:
+        return False
+    stem = term[: len(term) - _AFFIX]
+    return any(t.startswith(stem) and abs(len(t) - len(term)) <= _AFFIX for t in have)

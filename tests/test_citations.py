@@ -262,6 +262,10 @@ def test_is_refusal_rejects_ordinary_answers(text: str) -> None:
         ("x [^4].", "x [4]."),
         ("Source 2: x.", "[2] x."),
         ("(1) first, (2) second", "(1) first, (2) second"),
+        ("x. [1], [3], [4]", "x. [1][3][4]"),
+        ("x. [1] and [3]", "x. [1][3]"),
+        ("x [1] and y [3].", "x [1] and y [3]."),
+        ("x [1][1][2].", "x [1][2]."),
     ],
 )
 def test_marker_formats_are_normalised(raw: str, canonical: str) -> None:
@@ -275,6 +279,7 @@ def test_marker_formats_are_normalised(raw: str, canonical: str) -> None:
         "About 70% of commuters drive to work 【2】.",
         "About 70% of commuters drive to work (2).",
         "About 70% of commuters drive to work. [2]",
+        "About 70% of commuters drive to work. [2], [2]",
         "[2] About 70% of commuters drive to work.",
         "Answer: About 70% of commuters drive to work [2].",
     ],
@@ -407,3 +412,20 @@ def test_two_events_of_one_article_are_not_joined() -> None:
     ]
     assert verify("Ruiz met the transit board in Albany [1][2].", evidence).refused
     assert not verify("Cole met the transit board in Albany [1][2].", evidence).refused
+
+
+def test_a_nationality_matches_its_country() -> None:
+    evidence = [ev(1, "About 4,000 people fled across the border into Cambodia on Monday.")]
+    assert not verify("About 4,000 people fled across the Cambodian border [1].", evidence).refused
+    assert verify("About 4,000 people fled across the Laotian border [1].", evidence).refused
+
+
+def test_a_publisher_the_question_cites_need_not_be_in_the_sentence() -> None:
+    evidence = [ev(1, "About 70% of commuters in the region drive to work, according to a 2023 survey.", outlet="")]
+    answer = "About 70% of commuters drive to work, according to the Metro Daily [1]."
+    assert verify(answer, evidence).refused  # the outlet is unknown: "Metro Daily" is unsupported
+    assert not verify(answer, evidence, publishers=["Metro Daily"]).refused
+    # only the publisher is excused, not other names
+    assert verify(
+        "About 70% of Boston commuters drive, according to the Metro Daily [1].", evidence, ["Metro Daily"]
+    ).refused
