@@ -8,7 +8,9 @@
   title/outlet/date), and every capitalised name in it must;
 * every number or percentage in the sentence must appear in the cited text;
 * every quoted string must appear verbatim in the cited text;
-* no verb may flip to its opposite ("accepted" where the source says "rejected").
+* no verb may flip to its opposite ("accepted" where the source says "rejected");
+* separate events stay apart: a joint claim ("X and Y agreed") needs a sentence naming both, and
+  a one-clause sentence backed by two sentences must share a name with each.
 
 A failing marker is re-pointed to the evidence that supports the sentence best, or dropped; a
 claim nothing supports is removed and reported in ``flagged``. Markers are renumbered 1, 2, 3...

@@ -8,6 +8,7 @@ sources go through the same function, so it only has to map related forms togeth
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Set
 from dataclasses import dataclass
@@ -171,10 +172,13 @@ _AFFIX = 3  # letters a word may differ by at its end: Cambodia/Cambodian, China
 
 
 def word_known(term: str, have: Set[str]) -> bool:
-    """``term`` is in ``have``, or a longer or shorter form of it is (``cambodian`` ~ ``cambodia``)."""
+    """``term`` is in ``have``, or a form of it that differs only in its last few letters is
+    (``cambodian`` ~ ``cambodia``, ``canadian`` ~ ``canada``; not ``australia`` ~ ``austria``)."""
     if term in have:
         return True
     if len(term) < 5:
         return False
-    stem = term[: len(term) - _AFFIX]
-    return any(t.startswith(stem) and abs(len(t) - len(term)) <= _AFFIX for t in have)
+    return any(
+        abs(len(t) - len(term)) <= _AFFIX and len(os.path.commonprefix([t, term])) >= max(len(t), len(term)) - _AFFIX
+        for t in have
+    )

@@ -124,7 +124,7 @@ def test_resolve_places_and_long_titles() -> None:
     who = [{"role": "user", "content": "Which Japanese minister did Blinken meet on Monday?"},
            {"role": "assistant", "content": "Blinken met Japanese Foreign Minister Yoko Kamikawa [1]."}]
     assert "Yoko Kamikawa" in resolve("What did they agree on?", who).question
-    adverb = [who[0], {"role": "assistant", "content": "Meanwhile, Blinken also met Foreign Minister Yoko Kamikawa [1]."}]
+    adverb = [who[0], {"role": "assistant", "content": "Meanwhile, Blinken also met Yoko Kamikawa [1]."}]
     resolved = resolve("What did they agree on?", adverb).question
     assert "Meanwhile" not in resolved and "Kamikawa" in resolved  # a sentence adverb is no name
     person = [{"role": "user", "content": "Who did the mayor meet on Monday?"},

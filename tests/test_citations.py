@@ -418,6 +418,8 @@ def test_a_nationality_matches_its_country() -> None:
     evidence = [ev(1, "About 4,000 people fled across the border into Cambodia on Monday.")]
     assert not verify("About 4,000 people fled across the Cambodian border [1].", evidence).refused
     assert verify("About 4,000 people fled across the Laotian border [1].", evidence).refused
+    austria = [ev(1, "About 4,000 people fled across the border into Austria on Monday.")]
+    assert verify("About 4,000 people fled across the Australian border [1].", austria).refused
 
 
 def test_a_publisher_the_question_cites_need_not_be_in_the_sentence() -> None:
