@@ -67,7 +67,8 @@ class _Sentence:
 @dataclass
 class _Item:
     ev: Evidence
-    terms: set[str]
+    own: Terms  # of the sentence alone
+    terms: set[str]  # of the sentence and its title, outlet and date
     numbers: set[str]
     haystack: str  # normalised text for verbatim quote checks
 
@@ -208,10 +209,12 @@ def _sentences(text: str) -> list[_Sentence]:
 
 
 def _item(ev: Evidence) -> _Item:
+    own = content_terms(ev.text)
     meta = metadata_terms(ev.title, ev.outlet, ev.published)
     return _Item(
         ev=ev,
-        terms=set(content_terms(ev.text).all | meta.all),
+        own=own,
+        terms=set(own.all | meta.all),
         numbers=numbers_in(ev.text) | numbers_in(ev.title) | numbers_in(ev.published),
         haystack=f" {normalize_quote(ev.text)} | {normalize_quote(ev.title)} ",
     )
@@ -275,12 +278,18 @@ class _Claim:
         return supplies_fact or shared >= min(2, total)
 
 
-def _best_support(claim: _Claim, items: Sequence[_Item], bar: float) -> list[_Item]:
-    """The single item (else the pair) that supports the claim best; [] if none does."""
+def _best_single(claim: _Claim, items: Sequence[_Item], bar: float) -> list[_Item]:
+    """The single item that supports the claim best (the earliest on ties); [] if none does."""
     singles = [(claim.supported_by([it], bar), -i, it) for i, it in enumerate(items)]
     ok = [(cov, rank, it) for cov, rank, it in singles if cov is not None]
-    if ok:
-        return [max(ok, key=lambda t: (t[0], t[1]))[2]]
+    return [max(ok, key=lambda t: (t[0], t[1]))[2]] if ok else []
+
+
+def _best_support(claim: _Claim, items: Sequence[_Item], bar: float) -> list[_Item]:
+    """The single item (else the pair) that supports the claim best; [] if none does."""
+    single = _best_single(claim, items, bar)
+    if single:
+        return single
     pairs = []
     for (i, a), (j, b) in combinations(enumerate(items), 2):
         if claim.contributes(a) and claim.contributes(b):
@@ -313,7 +322,7 @@ def _joint_parties(body: str) -> frozenset[str]:
 def _joint(claim: _Claim, parties: frozenset[str], chosen: list[_Item], items: Sequence[_Item]) -> list[_Item]:
     """``chosen`` narrowed to sentences naming all ``parties`` if that still supports the claim,
     else the best support among such sentences, else []."""
-    both = [it for it in items if parties <= content_terms(it.ev.text).all]
+    both = [it for it in items if parties <= it.own.all]
     kept = [it for it in chosen if it in both]
     if kept and claim.supported_by(kept) is not None:
         return kept
@@ -332,8 +341,7 @@ def _one_event(claim: _Claim, claim_text: str, chosen: list[_Item], items: Seque
         return chosen  # "X will spend $40 million, and the council approved it": a clause each
     if claim.terms.proper.intersection(*(it.terms for it in chosen)):
         return chosen
-    singles = [(cov, -i, it) for i, it in enumerate(items) if (cov := claim.supported_by([it])) is not None]
-    return [max(singles, key=lambda t: (t[0], t[1]))[2]] if singles else []
+    return _best_single(claim, items, SUPPORT_MIN)
 
 
 def _check(claim: _Claim, cited: list[_Item], items: Sequence[_Item]) -> list[_Item]:
@@ -354,7 +362,7 @@ def verify(answer_text: str, evidence: Sequence[Evidence], publishers: Iterable[
     question cites ("according to the AP"); an answer may repeat them, and they are not checked
     against the cited sentence (plain-text articles often lose their outlet with the page chrome)."""
     items = [_item(ev) for ev in evidence]
-    names = frozenset().union(*(content_terms(ev.text).proper for ev in evidence))
+    names = frozenset().union(*(it.own.proper for it in items))
     ignored = frozenset().union(*(content_terms(p).all for p in publishers))
     by_number = {it.ev.number: it for it in items}
     kept: list[tuple[_Sentence, list[_Item]]] = []
