@@ -41,10 +41,15 @@ class _Candidate:
 
 
 def select_evidence(
-    question: str, hits: Sequence[Hit], limit: int = 8, budget_tokens: int | None = None
+    question: str,
+    hits: Sequence[Hit],
+    limit: int = 8,
+    budget_tokens: int | None = None,
+    per_article: int = MAX_PER_ARTICLE,
 ) -> list[Evidence]:
     """The best sentences for ``question`` from ``hits``, numbered 1..n: at most ``limit`` of
-    them and, when ``budget_tokens`` is set, no more text than that (the first always fits)."""
+    them, ``per_article`` from one article and, when ``budget_tokens`` is set, no more text than
+    that (the first always fits)."""
     candidates = _candidates(hits)
     if not candidates:
         return []
@@ -56,7 +61,7 @@ def select_evidence(
     per_doc: Counter[str] = Counter()
     for _score, cand in scored:
         doc_id = cand.hit.chunk.doc_id
-        if per_doc[doc_id] >= MAX_PER_ARTICLE:
+        if per_doc[doc_id] >= per_article:
             continue
         if any(c.hit.chunk.doc_id == doc_id and c.start < cand.end and cand.start < c.end for c in chosen):
             continue
