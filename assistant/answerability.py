@@ -16,7 +16,7 @@ about: plain-text articles often carry their outlet only in page chrome that cle
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 from assistant.lexicon import content_terms, word_known
@@ -47,7 +47,11 @@ def question_names(question: str, publishers: Iterable[str] = ()) -> list[str]:
 def missing_names(question: str, texts: Iterable[str], publishers: Iterable[str] = ()) -> list[str]:
     """The question's names (see :func:`question_names`) that none of ``texts``, taken together,
     mentions."""
-    wanted = question_names(question, publishers)
+    return unmentioned(question_names(question, publishers), texts)
+
+
+def unmentioned(wanted: Sequence[str], texts: Iterable[str]) -> list[str]:
+    """The names of ``wanted`` that none of ``texts``, taken together, mentions."""
     if not wanted:
         return []
     have: set[str] = set()

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.answerability import missing_names, publishers_cited
+from assistant.answerability import publishers_cited, question_names, unmentioned
 from assistant.citations import verify
 from assistant.condense import Resolved, resolve
 from assistant.errors import BadQuestion, IndexMissing
@@ -101,9 +101,7 @@ class Assistant:
         hits = self._retriever.retrieve(clean_question(query), k=k, filters=filters)
         return [Source.from_chunk(h.chunk, h.also_reported_by) for h in hits]
 
-    def ask(
-        self, question: str, history: Sequence[Turn] | None = None, *, filters: Filters | None = None
-    ) -> Answer:
+    def ask(self, question: str, history: Sequence[Turn] | None = None, *, filters: Filters | None = None) -> Answer:
         answer = None
         for event in self.stream(question, history, filters=filters):
             if isinstance(event, Answer):
@@ -127,11 +125,8 @@ class Assistant:
         )
         sources = [Source.from_chunk(h.chunk, h.also_reported_by) for h in hits]
         outlets = self._retriever.outlets_named(resolved.question)  # publishers, not names asked about
-        unknown = (
-            missing_names(resolved.question, self._retriever.article_texts(h.chunk.doc_id for h in hits), outlets)
-            if evidence
-            else []
-        )
+        wanted = question_names(resolved.question, outlets)
+        unknown = unmentioned(wanted, self._retriever.article_texts(h.chunk.doc_id for h in hits)) if evidence else []
 
         raw = ""
         if evidence and not unknown:
@@ -144,7 +139,9 @@ class Assistant:
             raw = f"The articles do not mention {_join(unknown)}." if unknown else REFUSAL_TEXT
             timings["first_token"] = time.perf_counter() - started
             yield TextDelta(raw)
-        yield self._finish(raw, evidence, sources, resolved, outlets, timings, started)
+        yield self._finish(
+            raw, evidence, sources, resolved, wanted, publishers_cited(resolved.question, outlets), timings, started
+        )
 
     def _finish(
         self,
@@ -152,17 +149,20 @@ class Assistant:
         evidence: Sequence[Evidence],
         sources: list[Source],
         resolved: Resolved,
-        outlets: Sequence[str],
+        wanted: Sequence[str],
+        publishers: Sequence[str],
         timings: dict[str, float],
         started: float,
     ) -> Answer:
-        checked = verify(raw, evidence, publishers_cited(resolved.question, outlets))
+        """Verify the raw answer's citations; ``wanted``: the names the question asks about,
+        ``publishers``: the outlets it cites (not claims the answer must support)."""
+        checked = verify(raw, evidence, publishers)
         text, citations, refused = checked.text, list(checked.citations), checked.refused
         flagged = list(checked.flagged)
         if not refused:
             # An answer from articles that never mention what the question names answers another question.
             cited = self._retriever.article_texts(c.doc_id for c in citations)
-            unmet = missing_names(resolved.question, cited, outlets)
+            unmet = unmentioned(wanted, cited)
             if unmet:
                 log.info("refused: the cited articles never mention %s: %s", _join(unmet), text)
                 text, citations, refused, flagged = REFUSAL_TEXT, [], True, [*flagged, text]
@@ -234,9 +234,7 @@ def clean_question(question: str) -> str:
     if not text:
         raise BadQuestion("the question is empty: type a question about the articles")
     if len(text) > MAX_QUESTION_CHARS:
-        raise BadQuestion(
-            f"the question is too long ({len(text):,} characters; at most {MAX_QUESTION_CHARS:,})"
-        )
+        raise BadQuestion(f"the question is too long ({len(text):,} characters; at most {MAX_QUESTION_CHARS:,})")
     return text
 
 
