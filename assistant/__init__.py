@@ -7,13 +7,15 @@
 
 from assistant.core import ArticleInfo, Assistant
 from assistant.errors import BackendUnavailable, BadQuestion, IndexMissing, ModelMissing, NewsdeskError
+from assistant.policy import AnswerPolicy, Reason, Refusal
 from assistant.retrieval import Filters
-from assistant.types import Answer, Citation, Evidence, Source, StreamEvent, TextDelta, Turn
+from assistant.types import Answer, Citation, Evidence, Source, SourcesFound, StreamEvent, TextDelta, Turn
 from index.config import Config
 from index.types import IngestReport
 
 __all__ = [
     "Answer",
+    "AnswerPolicy",
     "ArticleInfo",
     "Assistant",
     "BackendUnavailable",
@@ -26,7 +28,10 @@ __all__ = [
     "IngestReport",
     "ModelMissing",
     "NewsdeskError",
+    "Reason",
+    "Refusal",
     "Source",
+    "SourcesFound",
     "StreamEvent",
     "TextDelta",
     "Turn",

@@ -36,7 +36,7 @@ from assistant.lexicon import (
     word_known,
 )
 from assistant.polarity import contradicts
-from assistant.prompt import INSTRUCTIONS, REFUSAL_TEXT, SYSTEM_PROMPT, is_refusal
+from assistant.prompt import CLOSED_INSTRUCTIONS, INSTRUCTIONS, REFUSAL_TEXT, SYSTEM_PROMPT, is_refusal
 from assistant.types import Citation, Evidence
 
 log = logging.getLogger(__name__)
@@ -53,6 +53,7 @@ class Verified:
     citations: list[Citation] = field(default_factory=list)
     refused: bool = False
     flagged: list[str] = field(default_factory=list)  # sentences removed as unsupported
+    said_refusal: bool = False  # refused because the answer itself says the sources do not answer
 
 
 @dataclass
@@ -246,14 +247,21 @@ class _Claim:
     terms: Terms
     numbers: set[str]
     quotes: list[str]
+    off: frozenset[str] = frozenset()  # rules switched off (assistant.policy.RULES), for ablations
 
     @classmethod
-    def of(cls, body: str, names: frozenset[str] = frozenset(), ignored: frozenset[str] = frozenset()) -> _Claim:
+    def of(
+        cls,
+        body: str,
+        names: frozenset[str] = frozenset(),
+        ignored: frozenset[str] = frozenset(),
+        off: frozenset[str] = frozenset(),
+    ) -> _Claim:
         """``names``: terms known as names from the evidence (so a sentence's first word counts
         too); ``ignored``: terms that are no part of the claim (a publisher the question cites)."""
         terms = content_terms(body)
         terms = Terms(terms.all - ignored, (terms.proper | (terms.all & names)) - ignored)
-        return cls(terms, numbers_in(body), [f" {normalize_quote(q)} " for q in quotes_in(body)])
+        return cls(terms, numbers_in(body), [f" {normalize_quote(q)} " for q in quotes_in(body)], off)
 
     @property
     def empty(self) -> bool:
@@ -261,12 +269,14 @@ class _Claim:
 
     def supported_by(self, items: Sequence[_Item], bar: float = SUPPORT_MIN) -> float | None:
         """The coverage when ``items`` support the claim, else None."""
-        if not items or not _facts_ok(self.numbers, self.quotes, items):
+        if not items:
+            return None
+        if "claim_numbers" not in self.off and not _facts_ok(self.numbers, self.quotes, items):
             return None
         source_terms = set().union(*(it.terms for it in items))
-        if any(not word_known(t, source_terms) for t in self.terms.proper):
+        if "claim_names" not in self.off and any(not word_known(t, source_terms) for t in self.terms.proper):
             return None  # a name the cited text never mentions: invented or mis-cited
-        if contradicts(self.terms.all, source_terms):
+        if "polarity" not in self.off and contradicts(self.terms.all, source_terms):
             return None  # "accepted" where the source says "rejected"
         overall, common = _coverage(self.terms, items, len(self.numbers))
         return overall if overall >= bar and common >= COMMON_MIN else None
@@ -357,10 +367,16 @@ def _check(claim: _Claim, cited: list[_Item], items: Sequence[_Item]) -> list[_I
 # ---- verify -----------------------------------------------------------------------------------
 
 
-def verify(answer_text: str, evidence: Sequence[Evidence], publishers: Iterable[str] = ()) -> Verified:
+def verify(
+    answer_text: str,
+    evidence: Sequence[Evidence],
+    publishers: Iterable[str] = (),
+    off: frozenset[str] = frozenset(),
+) -> Verified:
     """Check, repair and renumber the citations of a generated answer. ``publishers``: outlets the
     question cites ("according to the AP"); an answer may repeat them, and they are not checked
-    against the cited sentence (plain-text articles often lose their outlet with the page chrome)."""
+    against the cited sentence (plain-text articles often lose their outlet with the page chrome).
+    ``off``: checks switched off (names from :data:`assistant.policy.RULES`), for ablations."""
     items = [_item(ev) for ev in evidence]
     names = frozenset().union(*(it.own.proper for it in items))
     ignored = frozenset().union(*(content_terms(p).all for p in publishers))
@@ -371,11 +387,11 @@ def verify(answer_text: str, evidence: Sequence[Evidence], publishers: Iterable[
     for s in _sentences(answer_text):
         if not s.body:
             continue
-        claim = _Claim.of(s.body, names, ignored)
+        claim = _Claim.of(s.body, names, ignored, off)
         cited = [by_number[n] for n in dict.fromkeys(s.markers) if n in by_number]
         if is_refusal(s.body) and (not cited or claim.supported_by(cited) is None):
             if not kept:  # refusing before any supported claim: the answer is a refusal
-                return Verified(text=_refusal_text(s.body), refused=True, flagged=flagged)
+                return Verified(text=_refusal_text(s.body), refused=True, flagged=flagged, said_refusal=True)
             kept.append((_Sentence(s.body, s.body, [], s.newline_before, s.prefix), []))
             continue  # a caveat after an answer ("... do not say when it ends") needs no citation
         if cited and not kept and (_VERDICT.match(s.body) or (claim.empty and _words_within(s.body, cited))):
@@ -384,10 +400,11 @@ def verify(answer_text: str, evidence: Sequence[Evidence], publishers: Iterable[
         if claim.empty or s.body.endswith("?") or _is_echo(s.body):
             continue  # filler ("Sure!"), an echoed question or instruction: no claim
         chosen = _check(claim, cited, items)
-        parties = _joint_parties(s.body)
+        parties = _joint_parties(s.body) if "joint_claim" not in off else frozenset()
         if chosen and parties:
             chosen = _joint(claim, parties, chosen, items)
-        chosen = _one_event(claim, s.body, chosen, items)
+        if "one_event" not in off:
+            chosen = _one_event(claim, s.body, chosen, items)
         if not chosen:
             flagged.append(s.body)
             log.info("removed unsupported sentence: %s", s.body)
@@ -412,7 +429,8 @@ def _words_within(body: str, items: Sequence[_Item]) -> bool:
 
 def _is_echo(body: str) -> bool:
     norm = normalize_quote(body)
-    return len(norm) > 12 and (norm in normalize_quote(INSTRUCTIONS) or norm in normalize_quote(SYSTEM_PROMPT))
+    prompts = (INSTRUCTIONS, CLOSED_INSTRUCTIONS, SYSTEM_PROMPT)
+    return len(norm) > 12 and any(norm in normalize_quote(p) for p in prompts)
 
 
 def _refusal_text(sentence: str) -> str:

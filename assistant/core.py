@@ -1,30 +1,24 @@
 """The Assistant: the one Python API that the CLI, the web UI and evaluation all use.
 
-Read path: validate -> resolve follow-up -> retrieve (hybrid, syndicated copies collapsed) ->
-select evidence sentences -> refuse at once if the retrieved articles never mention a name the
-question asks about -> generate (streamed) -> verify citations, and refuse an answer whose cited
-articles miss one of those names -> Answer.
+The read path's stages are wired in :mod:`assistant.pipeline` and every refusal is decided by
+:mod:`assistant.policy`; this module validates the input and owns the article collection.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-import time
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.answerability import publishers_cited, question_names, unmentioned
-from assistant.citations import verify
-from assistant.condense import Resolved, resolve
 from assistant.errors import BadQuestion, IndexMissing
-from assistant.evidence import select_evidence
 from assistant.generators import Generator, make_generator
-from assistant.prompt import REFUSAL_TEXT
+from assistant.pipeline import ReadPath, Stages
+from assistant.policy import AnswerPolicy
 from assistant.retrieval import Filters, HybridRetriever
-from assistant.types import Answer, Evidence, Source, StreamEvent, TextDelta, Turn
+from assistant.types import Answer, Source, StreamEvent, Turn
 from index.config import Config
 from index.embedders import Embedder, make_embedder
 from index.ingest import ingest as ingest_paths
@@ -35,6 +29,8 @@ log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 2000
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_EXAMPLE_TITLE_WORDS = 8
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -60,12 +56,15 @@ class Assistant:
         embedder: Embedder,
         generator: Generator,
         retriever: HybridRetriever | None = None,
+        policy: AnswerPolicy | None = None,
+        stages: Stages | None = None,
     ) -> None:
         self.config = config
         self._store = store
         self._embedder = embedder
         self._generator = generator
         self._retriever = retriever or HybridRetriever(store, embedder)
+        self._read_path = ReadPath(config, self._retriever, generator, policy, stages)
 
     @classmethod
     def from_config(
@@ -86,7 +85,18 @@ class Assistant:
 
     def with_generator(self, generator: Generator) -> Assistant:
         """The same index and embedder with this generator (any object with the Generator interface)."""
-        return Assistant(self.config, self._store, self._embedder, generator, self._retriever)
+        return Assistant(
+            self.config, self._store, self._embedder, generator, self._retriever,
+            self._read_path.policy, self._read_path.stages,
+        )
+
+    def with_read_path(self, *, policy: AnswerPolicy | None = None, stages: Stages | None = None) -> Assistant:
+        """The same index and generator with another answer policy or other stages (benchmarks:
+        rules switched off, oracle evidence)."""
+        return Assistant(
+            self.config, self._store, self._embedder, self._generator, self._retriever,
+            policy or self._read_path.policy, stages or self._read_path.stages,
+        )
 
     @property
     def backend(self) -> str:
@@ -101,82 +111,36 @@ class Assistant:
         hits = self._retriever.retrieve(clean_question(query), k=k, filters=filters)
         return [Source.from_chunk(h.chunk, h.also_reported_by) for h in hits]
 
-    def ask(self, question: str, history: Sequence[Turn] | None = None, *, filters: Filters | None = None) -> Answer:
+    def ask(
+        self,
+        question: str,
+        history: Sequence[Turn] | None = None,
+        *,
+        filters: Filters | None = None,
+        trace: bool = False,
+    ) -> Answer:
         answer = None
-        for event in self.stream(question, history, filters=filters):
+        for event in self.stream(question, history, filters=filters, trace=trace):
             if isinstance(event, Answer):
                 answer = event
         assert answer is not None  # stream always ends with the Answer
         return answer
 
     def stream(
-        self, question: str, history: Sequence[Turn] | None = None, *, filters: Filters | None = None
+        self,
+        question: str,
+        history: Sequence[Turn] | None = None,
+        *,
+        filters: Filters | None = None,
+        trace: bool = False,
     ) -> Iterator[StreamEvent]:
-        started = time.perf_counter()
+        """The events of one answer: the sources found, the raw text as it is written, then the
+        verified :class:`Answer` (see :mod:`assistant.pipeline`)."""
         question = clean_question(question)
-        turns = _clean_history(history or [])
+        turns = _clean_history(history)
         if self._store.count() == 0:
             raise IndexMissing("no articles ingested yet: run `newsdesk ingest PATH` first")
-        resolved = resolve(question, turns)
-        hits = self._retriever.retrieve(resolved.search_query, k=self.config.top_k, filters=filters)
-        timings = {"retrieve": time.perf_counter() - started}
-        evidence = select_evidence(
-            resolved.question, hits, limit=self.config.evidence_sentences, budget_tokens=self.config.evidence_tokens
-        )
-        sources = [Source.from_chunk(h.chunk, h.also_reported_by) for h in hits]
-        outlets = self._retriever.outlets_named(resolved.question)  # publishers, not names asked about
-        wanted = question_names(resolved.question, outlets)
-        unknown = unmentioned(wanted, self._retriever.article_texts(h.chunk.doc_id for h in hits)) if evidence else []
-
-        raw = ""
-        if evidence and not unknown:
-            for piece in self._generator.stream(resolved.question, evidence, turns):
-                if not raw:
-                    timings["first_token"] = time.perf_counter() - started
-                raw += piece
-                yield TextDelta(piece)
-        else:
-            raw = f"The articles do not mention {_join(unknown)}." if unknown else REFUSAL_TEXT
-            timings["first_token"] = time.perf_counter() - started
-            yield TextDelta(raw)
-        yield self._finish(
-            raw, evidence, sources, resolved, wanted, publishers_cited(resolved.question, outlets), timings, started
-        )
-
-    def _finish(
-        self,
-        raw: str,
-        evidence: Sequence[Evidence],
-        sources: list[Source],
-        resolved: Resolved,
-        wanted: Sequence[str],
-        publishers: Sequence[str],
-        timings: dict[str, float],
-        started: float,
-    ) -> Answer:
-        """Verify the raw answer's citations; ``wanted``: the names the question asks about,
-        ``publishers``: the outlets it cites (not claims the answer must support)."""
-        checked = verify(raw, evidence, publishers)
-        text, citations, refused = checked.text, list(checked.citations), checked.refused
-        flagged = list(checked.flagged)
-        if not refused:
-            # An answer from articles that never mention what the question names answers another question.
-            cited = self._retriever.article_texts(c.doc_id for c in citations)
-            unmet = unmentioned(wanted, cited)
-            if unmet:
-                log.info("refused: the cited articles never mention %s: %s", _join(unmet), text)
-                text, citations, refused, flagged = REFUSAL_TEXT, [], True, [*flagged, text]
-        timings["total"] = time.perf_counter() - started
-        return Answer(
-            text=text,
-            citations=citations,
-            refused=refused,
-            sources=sources,
-            backend=self.backend,
-            timings=timings,
-            query=resolved.search_query,
-            flagged=flagged,
-        )
+        yield from self._read_path.stream(question, turns, filters, trace=trace)
 
     # ---- the article collection -------------------------------------------------------------
     def articles(self) -> list[ArticleInfo]:
@@ -201,6 +165,23 @@ class Assistant:
             for rec in records
         ]
         return sorted(infos, key=lambda a: (a.source, a.doc_id))
+
+    def example_questions(self, n: int = 3) -> list[str]:
+        """Questions a newcomer could ask of this collection: about its ``n`` newest stories (one
+        per syndicated cluster, teasers skipped), by headline and outlet; none when it is empty."""
+        seen: set[str] = set()
+        questions: list[str] = []
+        for info in sorted(self.articles(), key=lambda a: (a.published, a.doc_id), reverse=True):
+            if info.is_teaser or info.cluster_id in seen or not info.title:
+                continue
+            seen.add(info.cluster_id)
+            words = info.title.split()
+            title = " ".join(words[:_EXAMPLE_TITLE_WORDS]) + ("…" if len(words) > _EXAMPLE_TITLE_WORDS else "")
+            where = f" the {info.outlet} article" if info.outlet else ""
+            questions.append(f"What does{where} “{title}” report?")
+            if len(questions) == n:
+                break
+        return questions
 
     def article_text(self, doc_id: str) -> str:
         return self._store.article_text(doc_id)
@@ -229,6 +210,8 @@ def clean_question(question: str) -> str:
     """Validate a question: control characters dropped, whitespace collapsed, length bounded."""
     if not isinstance(question, str):
         raise BadQuestion("the question must be text")
+    # A lone surrogate ("\ud800", from a broken client) cannot be encoded: drop it.
+    question = question.encode("utf-8", "replace").decode("utf-8") if _SURROGATE.search(question) else question
     text = unicodedata.normalize("NFC", _CONTROL.sub(" ", question))
     text = " ".join(text.split())
     if not text:
@@ -238,13 +221,17 @@ def clean_question(question: str) -> str:
     return text
 
 
-def _join(items: Sequence[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
-
-
-def _clean_history(history: Sequence[Turn]) -> list[Turn]:
+def _clean_history(history: object) -> list[Turn]:
+    """The usable turns of ``history`` (a list of {"role", "content"} dicts); anything else in it is
+    skipped, and a history that is not a list at all is refused in one clear line."""
+    if history is None:
+        return []
+    if isinstance(history, str | bytes) or not isinstance(history, Sequence):
+        raise BadQuestion("the history must be a list of {'role': ..., 'content': ...} turns")
     turns: list[Turn] = []
     for turn in history:
+        if not isinstance(turn, dict):
+            continue
         role, content = turn.get("role"), turn.get("content")
         if role in ("user", "assistant") and isinstance(content, str) and content.strip():
             turns.append({"role": role, "content": content[:MAX_QUESTION_CHARS]})

@@ -46,14 +46,19 @@ def select_evidence(
     limit: int = 8,
     budget_tokens: int | None = None,
     per_article: int = MAX_PER_ARTICLE,
+    parts: Sequence[str] = (),
 ) -> list[Evidence]:
     """The best sentences for ``question`` from ``hits``, numbered 1..n: at most ``limit`` of
     them, ``per_article`` from one article and, when ``budget_tokens`` is set, no more text than
-    that (the first always fits)."""
+    that (the first always fits). ``parts``: the outlets a question names ("did the TechCrunch
+    and the Verge articles both ..."): the best sentence from each goes first, so a question
+    that spans articles sees every one it asks about."""
     candidates = _candidates(hits)
     if not candidates:
         return []
     scored = sorted(zip(_scores(question, candidates), candidates), key=lambda pair: -pair[0])
+    if parts:
+        scored = _each_part_first(scored, parts)
 
     chosen: list[_Candidate] = []
     chosen_words: list[frozenset[str]] = []
@@ -102,6 +107,18 @@ def _scores(question: str, candidates: Sequence[_Candidate]) -> list[float]:
         lexical /= lexical.max()
     prior = np.array([1.0 / (1 + c.hit_rank) for c in candidates])
     return [float(x) for x in lexical + PRIOR_WEIGHT * prior]
+
+
+def _each_part_first(scored: list[tuple[float, _Candidate]], parts: Sequence[str]) -> list[tuple[float, _Candidate]]:
+    """``scored`` with the best candidate of each named outlet moved to the front (in score order)."""
+    wanted = {p.lower() for p in parts}
+    leaders: dict[str, int] = {}
+    for i, (_score, cand) in enumerate(scored):
+        outlet = cand.hit.chunk.outlet.lower()
+        if outlet in wanted and outlet not in leaders:
+            leaders[outlet] = i
+    front = sorted(leaders.values())
+    return [scored[i] for i in front] + [pair for i, pair in enumerate(scored) if i not in set(front)]
 
 
 def _candidates(hits: Sequence[Hit]) -> list[_Candidate]:

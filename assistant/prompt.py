@@ -17,9 +17,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from assistant.policy import REFUSAL_TEXT
 from assistant.types import Evidence, Turn
 
-REFUSAL_TEXT = "The articles do not say."
+__all__ = ["REFUSAL_TEXT", "build_messages", "chatml", "decision_messages", "is_refusal", "render_evidence"]
 
 _RULES = (
     "You answer questions about news articles using only the numbered sources. "
@@ -35,6 +36,11 @@ DECISION = "Do the sources answer this question? Reply YES or NO."
 # Last in the user message: a 1.5B model cites reliably only when told so right before answering.
 # (Measured: moving the refusal rule here too made it refuse answerable questions.)
 INSTRUCTIONS = "Answer in 1-3 short sentences. End each sentence with the number of the source it comes from, like [1]."
+# A yes/no question: the verdict first, then why, saying which article says what.
+CLOSED_INSTRUCTIONS = (
+    "Answer Yes or No first, then say why in 1-2 short sentences, naming which article says what. "
+    "End each sentence with the number of the source it comes from, like [1]."
+)
 
 _HISTORY_TURNS = 2
 _HISTORY_CHARS = 200
@@ -60,11 +66,25 @@ def _letter(i: int) -> str:
 
 
 def build_messages(
-    question: str, evidence: Sequence[Evidence], history: Sequence[Turn] = (), *, allow_refusal: bool = True
+    question: str,
+    evidence: Sequence[Evidence],
+    history: Sequence[Turn] = (),
+    *,
+    allow_refusal: bool = True,
+    closed: bool = False,
 ) -> list[dict[str, str]]:
     """The chat messages (system + user) for one answer; with ``allow_refusal=False`` the model
-    is not offered the refusal (the caller decided that the sources answer the question)."""
-    return _messages(question, evidence, history, allow_refusal, INSTRUCTIONS)
+    is not offered the refusal (the caller decided that the sources answer the question); a
+    ``closed`` (yes/no) question is answered Yes or No first."""
+    return _messages(question, evidence, history, allow_refusal, CLOSED_INSTRUCTIONS if closed else INSTRUCTIONS)
+
+
+def chatml(messages: Sequence[dict[str, str]], lead: str = "") -> str:
+    """``messages`` in the ChatML layout of Qwen2.5's own chat template, the assistant's turn
+    opened and started with ``lead``: one prompt string for every call, so the model server's
+    prompt cache reuses the sources read for the decision when it writes the answer."""
+    turns = "".join(f"<|im_start|>{m['role']}\n{m['content']}<|im_end|>\n" for m in messages)
+    return f"{turns}<|im_start|>assistant\n{lead}"
 
 
 def decision_messages(

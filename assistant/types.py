@@ -6,6 +6,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypedDict
 
+from assistant.policy import Refusal
 from index.types import Chunk
 
 
@@ -93,9 +94,22 @@ class Answer:
     timings: dict[str, float] = field(default_factory=dict)
     query: str = ""  # the standalone query actually used for retrieval (follow-ups resolved)
     flagged: list[str] = field(default_factory=list)  # sentences removed as unsupported
+    refusal: Refusal | None = None  # why it was refused: a reason code and a plain message
+    verdict: str | None = None  # "Yes" or "No" for a yes/no question
+    short: str = ""  # the direct answer: the verdict, or the answer's first sentence
+    trace: dict[str, Any] = field(default_factory=dict)  # the stages' own figures (model probabilities ...)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True)
+class SourcesFound:
+    """The retrieved sources and the evidence sentences the model is about to read, sent before
+    any text (the local model takes seconds to read them)."""
+
+    sources: list[Source]
+    evidence: list[Evidence]
 
 
 @dataclass(frozen=True)
@@ -105,4 +119,4 @@ class TextDelta:
     text: str
 
 
-StreamEvent = TextDelta | Answer
+StreamEvent = SourcesFound | TextDelta | Answer

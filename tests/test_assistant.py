@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant import Answer, Assistant, BadQuestion, Config, Filters, IndexMissing, TextDelta
+from assistant import Answer, Assistant, BadQuestion, Config, Filters, IndexMissing, SourcesFound, TextDelta
 from assistant.condense import resolve
 from tests.conftest import MODEL_DIR
 
@@ -35,10 +35,12 @@ def test_answer_cites_exact_quotes(bot: Assistant) -> None:
     assert {"retrieve", "first_token", "total"} <= set(answer.timings)
 
 
-def test_stream_yields_text_then_the_answer(bot: Assistant) -> None:
+def test_stream_yields_sources_then_text_then_the_answer(bot: Assistant) -> None:
     events = list(bot.stream(MACHINE_TOOLS))
+    assert isinstance(events[0], SourcesFound) and events[0].evidence and events[0].sources
     assert isinstance(events[-1], Answer)
-    assert all(isinstance(e, TextDelta) for e in events[:-1]) and len(events) > 1
+    assert all(isinstance(e, TextDelta) for e in events[1:-1]) and len(events) > 2
+    assert [s.chunk_id for s in events[0].sources] == [s.chunk_id for s in events[-1].sources]
 
 
 def test_syndicated_copies_collapse_but_keep_what_only_one_says(bot: Assistant) -> None:

@@ -22,12 +22,7 @@ from ui.style import CSS, THEME  # noqa: E402
 
 log = logging.getLogger(__name__)
 
-EXAMPLES = [
-    "What did Blinken raise about Russia?",
-    "Who did Blinken meet in New York on Monday?",
-    "What share of machine tools imported by Russia came from China?",
-    "What did Blinken say about Venezuela?",
-]
+EXAMPLE_COUNT = 3  # example questions under the chat box, made from the collection's newest articles
 ANSWER_CONCURRENCY = 4  # answers computed at once (a local model serialises generation itself)
 DEFAULT_CONCURRENCY = 8  # the quick events: table, filter, sources panel
 
@@ -90,7 +85,8 @@ class _ChatTab:
                     new = gr.Button("New chat", scale=0, min_width=120, elem_id="nd-new-chat")
                 with gr.Row(elem_id="nd-examples"):
                     examples = [
-                        gr.Button(q, size="sm", variant="secondary", elem_classes="nd-example") for q in EXAMPLES
+                        gr.Button(q, size="sm", variant="secondary", elem_classes="nd-example")
+                        for q in bot.example_questions(EXAMPLE_COUNT)
                     ]
             with gr.Column(scale=2, min_width=320):
                 self.sources = gr.HTML(render.sources_html(None, bot.article_text), elem_id="nd-sources")

@@ -116,6 +116,8 @@ def answer_payload(answer: Answer) -> dict[str, Any]:
     return {
         "answer": answer.text,
         "refused": answer.refused,
+        "refusal": {"code": str(answer.refusal.code), "message": answer.refusal.message} if answer.refusal else None,
+        "verdict": answer.verdict,
         "backend": answer.backend,
         "citations": [{**asdict(c), "also_reported_by": list(c.also_reported_by)} for c in answer.citations],
         "sources": [

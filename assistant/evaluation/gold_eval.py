@@ -59,7 +59,7 @@ def ask_with_history(bot: Assistant, question: GoldQuestion) -> Asked:
         if isinstance(event, TextDelta):
             if ttft is None:
                 ttft = time.perf_counter() - started
-        else:
+        elif isinstance(event, Answer):
             answer = event
     return Asked(answer, time.perf_counter() - started, ttft, history)
 

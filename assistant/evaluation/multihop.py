@@ -8,6 +8,7 @@ normalised exact match, per query type, beside always answering each type's majo
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import time
@@ -23,19 +24,17 @@ from assistant import Assistant, Config
 from assistant.evaluation import report
 from assistant.evaluation.runner import EvalArgs, EvalResult, fresh_assistant, stratified
 from assistant.evaluation.scoring import (
-    exact_match,
     lenient_correct,
     mean,
     multihop_retrieval_score,
     percentile,
+    strict_correct,
 )
 
 log = logging.getLogger(__name__)
 
 NULL_TYPE = "null_query"
 NULL_ANSWER = "Insufficient information."
-# Appended to each query in answer mode (LLM backends): the gold answers are a word or a name.
-BRIEF = "Answer as briefly as possible: Yes or No, or a name or short phrase."
 TOP = 10
 
 
@@ -74,9 +73,33 @@ def load_queries(path: Path) -> list[MultihopQuery]:
     return queries
 
 
-def select_queries(queries: Sequence[MultihopQuery], limit: int | None, retrieval_only: bool) -> list[MultihopQuery]:
-    """The queries to evaluate: null queries only when answers are scored; a type-stratified sample."""
-    pool = [q for q in queries if not (retrieval_only and q.type == NULL_TYPE)]
+SPLITS = ("tune", "confirm")
+
+
+def split(queries: Sequence[MultihopQuery], name: str) -> list[MultihopQuery]:
+    """One half of ``queries``, fixed once and for all: within each question type the queries are
+    ordered by the SHA-256 of their text and dealt alternately to ``tune`` and ``confirm``, so both
+    halves hold every type in the same proportion, whatever the file's order. Design and debug on
+    ``tune``; report ``confirm`` (a gain on ``tune`` alone was tuned, not earned)."""
+    if name not in SPLITS:
+        raise ValueError(f"unknown split {name!r}: choose {' or '.join(SPLITS)}")
+    by_type: dict[str, list[MultihopQuery]] = {}
+    for q in queries:
+        by_type.setdefault(q.type, []).append(q)
+    chosen: set[int] = set()
+    for group in by_type.values():
+        ordered = sorted(group, key=lambda q: hashlib.sha256(q.query.encode("utf-8")).hexdigest())
+        chosen |= {id(q) for rank, q in enumerate(ordered) if SPLITS[rank % 2] == name}
+    return [q for q in queries if id(q) in chosen]
+
+
+def select_queries(
+    queries: Sequence[MultihopQuery], limit: int | None, retrieval_only: bool, half: str | None = None
+) -> list[MultihopQuery]:
+    """The queries to evaluate: one half (``tune``/``confirm``) if asked, null queries only when
+    answers are scored, then a type-stratified sample of ``limit``."""
+    pool = split(queries, half) if half else list(queries)
+    pool = [q for q in pool if not (retrieval_only and q.type == NULL_TYPE)]
     return stratified(pool, limit, key=lambda q: q.type) if limit else pool
 
 
@@ -91,13 +114,13 @@ def majority_answers(queries: Sequence[MultihopQuery]) -> dict[str, str]:
 def run_multihop(args: EvalArgs, config: Config) -> EvalResult:
     started = time.perf_counter()
     queries = load_queries(args.gold_path)
-    chosen = select_queries(queries, args.limit, args.retrieval_only)
+    chosen = select_queries(queries, args.limit, args.retrieval_only, args.split)
     majority = majority_answers(queries)
     corpus = args.corpus or [Path(args.gold_path).with_name("corpus.json")]
     args.out_dir.mkdir(parents=True, exist_ok=True)
     with fresh_assistant(config, corpus, args.backend) as (bot, ingested, _config):
         records = [
-            _record(bot, q, majority, args.retrieval_only)
+            _record(bot, q, majority, args.retrieval_only, args.ablate)
             for q in tqdm(chosen, desc="MultiHop-RAG", unit="q", disable=None)
         ]
         backend = bot.backend
@@ -107,6 +130,7 @@ def run_multihop(args: EvalArgs, config: Config) -> EvalResult:
         "corpus": [str(p) for p in corpus],
         "backend": "retrieval only" if args.retrieval_only else backend,
         "limit": args.limit,
+        "split": args.split,
         "evaluated": len(records),
         "ingest": {"articles": len(ingested.added), "chunks": ingested.total_chunks,
                    "seconds": round(ingested.seconds, 1)},
@@ -135,7 +159,21 @@ def run_multihop(args: EvalArgs, config: Config) -> EvalResult:
     )
 
 
-def _record(bot: Assistant, q: MultihopQuery, majority: dict[str, str], retrieval_only: bool) -> dict[str, Any]:
+def _scored(text: str, short: str, refused: bool, q: MultihopQuery, majority: dict[str, str]) -> dict[str, Any]:
+    """One answer scored: its direct answer (the verdict, or the first sentence), or the null answer
+    when refused; by the paper's lenient rule and strictly."""
+    prediction = NULL_ANSWER if refused else (short or text)
+    guess = majority.get(q.type, "")
+    return {
+        "text": text, "refused": refused, "scored_as": prediction,
+        "lenient": lenient_correct(prediction, q.answer), "strict": strict_correct(prediction, q.answer),
+        "majority_lenient": lenient_correct(guess, q.answer), "majority_strict": strict_correct(guess, q.answer),
+    }
+
+
+def _record(
+    bot: Assistant, q: MultihopQuery, majority: dict[str, str], retrieval_only: bool, ablate: bool = False
+) -> dict[str, Any]:
     record: dict[str, Any] = {"qid": q.qid, "type": q.type, "query": q.query, "gold": q.answer}
     if q.type != NULL_TYPE:
         began = time.perf_counter()
@@ -147,18 +185,22 @@ def _record(bot: Assistant, q: MultihopQuery, majority: dict[str, str], retrieva
             "seconds": round(seconds, 4), "retrieved": [s.source for s in retrieved],
         }
     if not retrieval_only:
-        # An LLM is asked for a short answer; the extractive backend only quotes sentences, and the
-        # extra words would just lower its coverage of the question.
-        answer = bot.ask(q.query if bot.backend == "extractive" else f"{q.query} {BRIEF}")
-        prediction = NULL_ANSWER if answer.refused else answer.text
-        guess = majority.get(q.type, "")
-        record["answer"] = {
-            "text": answer.text, "refused": answer.refused, "scored_as": prediction,
-            "lenient": lenient_correct(prediction, q.answer), "strict": exact_match(prediction, q.answer),
-            "majority_lenient": lenient_correct(guess, q.answer), "majority_strict": exact_match(guess, q.answer),
+        answer = bot.ask(q.query, trace=ablate)
+        record["answer"] = _scored(answer.text, answer.short, answer.refused, q, majority)
+        record["answer"].update({
             "seconds": round(answer.timings.get("total", 0.0), 3),
             "citations": [c.source for c in answer.citations],
-        }
+            "refusal": answer.refusal.code if answer.refusal else None,
+            "verdict": answer.verdict,
+            "judgement": answer.trace.get("judgement"),
+            "closed": answer.trace.get("closed"),
+            "raw": answer.trace.get("raw"),
+        })
+        if ablate:
+            record["ablation"] = {
+                name: _scored(v["text"], v["short"], v["refused"], q, majority)
+                for name, v in answer.trace.get("ablation", {}).items()
+            }
     return record
 
 
@@ -199,9 +241,37 @@ def summarise_answers(records: Sequence[dict[str, Any]]) -> dict[str, Any] | Non
 
     kinds = sorted({r["type"] for r in answered})
     seconds = [r["answer"]["seconds"] for r in answered]
+    null = [r for r in answered if r["type"] == NULL_TYPE]
+    real = [r for r in answered if r["type"] != NULL_TYPE]
     return {
         "overall": stats(answered),
+        "non_null": stats(real) if real else None,
+        "null_refused": mean(float(r["answer"]["refused"]) for r in null),
+        "non_null_refused": mean(float(r["answer"]["refused"]) for r in real),
         "by_type": {t: stats([r for r in answered if r["type"] == t]) for t in kinds},
+        "ablation": summarise_ablation(answered),
         "latency_p50": percentile(seconds, 50),
         "latency_p95": percentile(seconds, 95),
     }
+
+
+def summarise_ablation(records: Sequence[dict[str, Any]]) -> dict[str, dict[str, float | None]] | None:
+    """Per rule switched off alone (and "none": every rule off): strict accuracy on non-null
+    queries, refusals of null and of non-null queries; "all" is the pipeline as it runs."""
+    rows = [r for r in records if "ablation" in r]
+    if not rows:
+        return None
+    variants = {"all": lambda r: r["answer"]} | {
+        name: (lambda r, name=name: r["ablation"][name]) for name in rows[0]["ablation"]
+    }
+    out: dict[str, dict[str, float | None]] = {}
+    for name, pick in variants.items():
+        real = [pick(r) for r in rows if r["type"] != NULL_TYPE]
+        null = [pick(r) for r in rows if r["type"] == NULL_TYPE]
+        out[name] = {
+            "strict_non_null": mean(float(a["strict"]) for a in real),
+            "lenient_non_null": mean(float(a["lenient"]) for a in real),
+            "null_refused": mean(float(a["refused"]) for a in null),
+            "non_null_refused": mean(float(a["refused"]) for a in real),
+        }
+    return out

@@ -225,7 +225,8 @@ def write_multihop_report(results: dict[str, Any], out_dir: Path) -> Written:
     lines = [
         "# newsdesk evaluation: MultiHop-RAG",
         "",
-        f"Queries `{results['queries']}` ({results['evaluated']} evaluated"
+        f"Queries `{results['queries']}`{' (' + results['split'] + ' half)' if results.get('split') else ''} "
+        f"({results['evaluated']} evaluated"
         f"{', a type-stratified sample' if results.get('limit') else ''}), corpus "
         f"{', '.join(f'`{c}`' for c in results['corpus'])} ingested into a fresh temporary collection "
         f"({results['ingest']['articles']} articles, {results['ingest']['chunks']} chunks, "
@@ -260,6 +261,15 @@ def write_multihop_report(results: dict[str, Any], out_dir: Path) -> Written:
         lines += _table(["type", "n", "lenient", "strict", "majority lenient", "majority strict", "refused"],
                         [[t, s["n"], s["lenient"], s["strict"], s["majority_lenient"], s["majority_strict"],
                           s["refused"]] for t, s in answers["by_type"].items()])
+        real = answers.get("non_null") or {}
+        lines += [f"Non-null queries: strict {_f(real.get('strict'))}, lenient {_f(real.get('lenient'))}, "
+                  f"refused {_f(answers.get('non_null_refused'))}; null queries refused "
+                  f"{_f(answers.get('null_refused'))}.", ""]
+        if answers.get("ablation"):
+            lines += ["### Ablation: each answer-policy rule switched off alone (same model run)", ""]
+            lines += _table(["rules", "strict (non-null)", "lenient (non-null)", "null refused", "non-null refused"],
+                            [[name, v["strict_non_null"], v["lenient_non_null"], v["null_refused"],
+                              v["non_null_refused"]] for name, v in answers["ablation"].items()])
         lines += [f"Answer latency p50 {_f(answers.get('latency_p50'))} s, "
                   f"p95 {_f(answers.get('latency_p95'))} s.", ""]
     plots = _multihop_plots(results, out_dir)

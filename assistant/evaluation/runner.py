@@ -42,6 +42,8 @@ class EvalArgs:
     retrieval_only: bool = False
     limit: int | None = None
     k: int = 10
+    split: str | None = None  # MultiHop-RAG: "tune" or "confirm" half of the queries
+    ablate: bool = False  # also score the answers with each answer-policy rule switched off
 
 
 @dataclass(frozen=True)
@@ -87,7 +89,11 @@ def add_eval_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--compare", action="store_true",
                         help="also run a naive llama-index VectorStoreIndex baseline (gold format)")
     parser.add_argument("--retrieval-only", action="store_true", help="score retrieval, generate nothing")
+    parser.add_argument("--split", choices=["tune", "confirm"],
+                        help="MultiHop-RAG: one fixed half of the queries (design on tune, report confirm)")
     parser.add_argument("--limit", type=int, help="evaluate a deterministic, type-stratified sample of N")
+    parser.add_argument("--ablate", action="store_true",
+                        help="also score every answer with each answer-policy rule switched off (same model run)")
     parser.add_argument("-k", "--k", type=int, default=10, help="retrieval depth for hit@k and MRR (default 10)")
 
 
@@ -98,6 +104,8 @@ def args_from_namespace(ns: argparse.Namespace) -> EvalArgs:
         raise ValueError("-k must be a positive number")
     if ns.format == "multihop-rag" and Path(ns.gold_path) == DEFAULT_GOLD:
         raise ValueError("--format multihop-rag needs the queries file, e.g. queries_dev.json")
+    if ns.split and ns.format != "multihop-rag":
+        raise ValueError("--split picks a half of the MultiHop-RAG queries: use it with --format multihop-rag")
     if ns.format == "multihop-rag" and ns.compare:
         raise ValueError("--compare runs the gold format only")
     return EvalArgs(
@@ -110,6 +118,8 @@ def args_from_namespace(ns: argparse.Namespace) -> EvalArgs:
         retrieval_only=bool(ns.retrieval_only),
         limit=ns.limit,
         k=ns.k,
+        split=ns.split,
+        ablate=bool(ns.ablate),
     )
 
 

@@ -215,3 +215,16 @@ def normalise_answer(text: str) -> str:
 def exact_match(prediction: str, gold: str) -> bool:
     """Strict: the whole normalised answer equals the normalised gold answer."""
     return normalise_answer(prediction) == normalise_answer(gold)
+
+
+_VERDICTS = {"yes": "no", "no": "yes"}
+
+
+def strict_correct(prediction: str, gold: str) -> bool:
+    """Strict answer accuracy: a normalised exact match; for a Yes/No gold answer, the right one
+    and not both ("Yes, ..." counts, "Yes and no" does not)."""
+    target = normalise_answer(gold)
+    if target in _VERDICTS:
+        words = normalise_answer(prediction).split()
+        return bool(words) and words[0] == target and _VERDICTS[target] not in words
+    return exact_match(prediction, gold)

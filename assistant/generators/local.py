@@ -24,7 +24,8 @@ from typing import Any
 import numpy as np
 
 from assistant.errors import BackendUnavailable, ModelMissing
-from assistant.prompt import REFUSAL_TEXT, build_messages, decision_messages
+from assistant.policy import Judgement
+from assistant.prompt import build_messages, chatml, decision_messages
 from assistant.types import Evidence, Turn
 from index.config import Config
 
@@ -42,10 +43,6 @@ RUNTIME_HINT = (
     "-DGGML_BMI2=ON\" pip install --no-cache-dir 'llama-cpp-python[server]==0.3.36'"
 )
 _CHUNK = 8 * 1024 * 1024
-# The sources answer when the model puts at least this share of its YES+NO probability on YES: the
-# model's own preference, not a tuned threshold (seeds gold set, 72 questions: answers it blocks
-# 7 of 60 answerable, 8 of 12 unanswerable).
-ANSWERABLE_MIN = 0.5
 _YES, _NO = ("YES", "Yes", "yes"), ("NO", "No", "no")
 
 
@@ -210,10 +207,9 @@ class LocalGenerator:
         """Tokens of ``text`` for this model (for prompt budgeting and measurement)."""
         return len(self._llm.tokenize(text.encode("utf-8"), add_bos=False, special=True))
 
-    def _p_yes(self, question: str, evidence: Sequence[Evidence]) -> float:
-        """P(YES) / (P(YES) + P(NO)) for "Do the sources answer this question?", from one forward
-        pass over the prompt (the answer prompt then reuses the cached prefix: ~0.3 s extra).
-        Call with the lock held."""
+    def _first_token_logits(self, prompt: str) -> np.ndarray:
+        """The next-token logits after ``prompt`` (one forward pass over what the prompt cache does
+        not already hold). Call with the lock held."""
         seen: dict[str, Any] = {}
 
         def capture(_ids: Any, logits: Any) -> Any:
@@ -221,40 +217,59 @@ class LocalGenerator:
             return logits
 
         try:
-            self._llm.create_chat_completion(
-                messages=decision_messages(question, evidence),
-                max_tokens=1,
-                temperature=0.0,
-                logits_processor=[capture],
-            )
+            self._llm.create_completion(prompt, max_tokens=1, temperature=0.0, logits_processor=[capture])
         except ValueError as exc:  # llama_cpp raises ValueError when the prompt exceeds n_ctx
             raise BackendUnavailable(f"local model: {exc} (raise llm_ctx or use fewer sources)") from exc
-        logits = np.asarray(seen["logits"], dtype=np.float64)
+        return np.asarray(seen["logits"], dtype=np.float64)
+
+    def _p_yes(self, prompt: str) -> float:
+        """P(YES) / (P(YES) + P(NO)) for the token after ``prompt``, over every casing of each."""
+        logits = self._first_token_logits(prompt)
         yes, no = (float(np.logaddexp.reduce(logits[ids])) for ids in self._yes_no)
         return float(1.0 / (1.0 + np.exp(no - yes)))
 
-    def stream(self, question: str, evidence: Sequence[Evidence], history: Sequence[Turn] = ()) -> Iterator[str]:
-        # The question arrives standalone (follow-ups resolved), so the earlier turns are left out
-        # of both prompts: with them the model judged answerable follow-ups unanswerable more often
-        # (seeds gold set: YES/NO separation, AUC 0.87 -> 0.88), and they cost up to ~1 s to read.
+    def judge(self, question: str, evidence: Sequence[Evidence], *, closed: bool) -> Judgement:
+        """The model's own view of the evidence. An open question: P(the sources answer it), asked
+        in a last line after the sources (the answer then reuses the cached prefix: ~0.3 s extra).
+        A yes/no question: P(Yes) as the first word of the answer itself, so the verdict is what
+        the model would write, decided by probability rather than by sampling."""
         with self._lock:
             started = time.perf_counter()
-            p_yes = self._p_yes(question, evidence)
-            log.info("local decision: P(sources answer) = %.2f in %.2f s", p_yes, time.perf_counter() - started)
-            if p_yes < ANSWERABLE_MIN:
-                yield REFUSAL_TEXT
-                return
-            messages = build_messages(question, evidence, allow_refusal=False)
+            if closed:
+                p = self._p_yes(chatml(build_messages(question, evidence, allow_refusal=False, closed=True)))
+                log.info("local verdict: P(yes) = %.2f in %.2f s", p, time.perf_counter() - started)
+                return Judgement(p_answerable=None, p_yes=p)
+            p = self._p_yes(chatml(decision_messages(question, evidence)))
+            log.info("local decision: P(sources answer) = %.2f in %.2f s", p, time.perf_counter() - started)
+            return Judgement(p_answerable=p)
+
+    def stream(self, question: str, evidence: Sequence[Evidence], history: Sequence[Turn] = ()) -> Iterator[str]:
+        # The question arrives standalone (follow-ups resolved), so the earlier turns are left out
+        # of the prompts: with them the model judged answerable follow-ups unanswerable more often
+        # (seeds gold set: YES/NO separation, AUC 0.87 -> 0.88), and they cost up to ~1 s to read.
+        return self.stream_answer(question, evidence)
+
+    def stream_answer(
+        self, question: str, evidence: Sequence[Evidence], *, closed: bool = False, lead: str = ""
+    ) -> Iterator[str]:
+        """The answer, written without the option to refuse (the answer policy decided that), and
+        starting with ``lead`` (a yes/no question's verdict) when given."""
+        prompt = chatml(build_messages(question, evidence, allow_refusal=False, closed=closed), lead)
+        with self._lock:
+            started = time.perf_counter()
             first: float | None = None
+            if lead:
+                yield lead
             try:
-                chunks = self._llm.create_chat_completion(
-                    messages=messages,
+                chunks = self._llm.create_completion(
+                    prompt,
                     stream=True,
                     temperature=self._config.temperature,
                     max_tokens=self._config.max_answer_tokens,
+                    stop=["<|im_end|>", "<|endoftext|>"],
                 )
                 for chunk in chunks:
-                    piece = chunk["choices"][0]["delta"].get("content")
+                    piece = chunk["choices"][0].get("text")
                     if piece:
                         if first is None:
                             first = time.perf_counter() - started

@@ -1,0 +1,217 @@
+"""The read path, wired in one place:
+
+    resolve -> retrieve -> select evidence -> decide -> generate -> verify -> Answer
+
+Each stage is a small function with typed input and output (:class:`Stages`, so a benchmark can
+swap one, e.g. oracle evidence, without patching internals), and every answer-or-refuse decision
+is the :class:`~assistant.policy.AnswerPolicy`'s. The stream yields :class:`SourcesFound` as soon
+as the evidence is chosen (before the model reads anything), then the raw text as it is
+generated, then the verified :class:`Answer`.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from assistant.answerability import publishers_cited, question_names, unmentioned
+from assistant.citations import Verified, verify
+from assistant.condense import Resolved, resolve
+from assistant.evidence import select_evidence
+from assistant.generators import Generator
+from assistant.policy import RULES, AnswerPolicy, Judgement, Refusal
+from assistant.question import is_closed
+from assistant.retrieval import Filters, Hit, HybridRetriever
+from assistant.types import Answer, Evidence, Source, SourcesFound, StreamEvent, TextDelta, Turn
+from index.config import Config
+
+log = logging.getLogger(__name__)
+
+
+def _select(question: str, hits: Sequence[Hit], parts: Sequence[str], config: Config) -> list[Evidence]:
+    return select_evidence(
+        question, hits, limit=config.evidence_sentences, budget_tokens=config.evidence_tokens, parts=parts
+    )
+
+
+@dataclass(frozen=True)
+class Stages:
+    """The swappable stages of the read path (defaults: newsdesk's own)."""
+
+    resolve: Callable[[str, Sequence[Turn]], Resolved] = resolve
+    select_evidence: Callable[[str, Sequence[Hit], Sequence[str], Config], list[Evidence]] = _select
+    verify: Callable[..., Verified] = verify
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What the model wrote and what the answer is checked against: the input of :func:`finish`."""
+
+    question: str
+    closed: bool
+    evidence: list[Evidence]
+    sources: list[Source]
+    wanted: list[str]  # the names the question asks about
+    publishers: list[str]  # the outlets it cites (not claims an answer must support)
+    judgement: Judgement | None
+    raw: str
+    verdict: str | None = None  # "Yes" / "No" for a yes/no question
+    refusal: Refusal | None = None  # a refusal decided before or instead of generation
+    cited_texts: Callable[[Iterable[str]], list[str]] = field(default=lambda ids: [])
+
+
+class ReadPath:
+    def __init__(
+        self,
+        config: Config,
+        retriever: HybridRetriever,
+        generator: Generator,
+        policy: AnswerPolicy | None = None,
+        stages: Stages | None = None,
+    ) -> None:
+        self.config = config
+        self.retriever = retriever
+        self.generator = generator
+        self.policy = policy or AnswerPolicy()
+        self.stages = stages or Stages()
+
+    def stream(
+        self, question: str, turns: Sequence[Turn], filters: Filters | None = None, *, trace: bool = False
+    ) -> Iterator[StreamEvent]:
+        """The events of one answer. ``trace``: the model writes an answer even where the policy
+        refuses before generation, and the Answer's ``trace`` holds every rule's effect (each
+        switched off alone): one model run gives a whole ablation."""
+        started = time.perf_counter()
+        timings: dict[str, float] = {}
+        resolved = self.stages.resolve(question, turns)
+        hits = self.retriever.retrieve(resolved.search_query, k=self.config.top_k, filters=filters)
+        outlets = self.retriever.outlets_named(resolved.question)
+        evidence = self.stages.select_evidence(resolved.question, hits, outlets, self.config)
+        sources = [Source.from_chunk(h.chunk, h.also_reported_by) for h in hits]
+        timings["retrieve"] = time.perf_counter() - started
+        yield SourcesFound(sources, evidence)
+
+        wanted = question_names(resolved.question, outlets)
+        unknown = unmentioned(wanted, self.retriever.article_texts(h.chunk.doc_id for h in hits)) if evidence else []
+        closed = is_closed(resolved.question)
+        refusal = self.policy.before_generation(bool(evidence), unknown)
+        judgement: Judgement | None = None
+        raw, verdict = "", None
+        if evidence and (refusal is None or trace):
+            judge = getattr(self.generator, "judge", None)
+            judgement = judge(resolved.question, evidence, closed=closed) if judge else None
+            refusal = refusal or self.policy.on_judgement(judgement, closed)
+            if refusal is None or trace:
+                if closed and judgement is not None and judgement.p_yes is not None:
+                    verdict = "Yes" if judgement.p_yes >= 0.5 else "No"
+                for piece in self._generate(resolved.question, evidence, turns, closed, verdict):
+                    timings.setdefault("first_token", time.perf_counter() - started)
+                    raw += piece
+                    if refusal is None:
+                        yield TextDelta(piece)
+        if refusal is not None:
+            timings.setdefault("first_token", time.perf_counter() - started)
+            yield TextDelta(refusal.message)
+        draft = Draft(
+            question=resolved.question,
+            closed=closed,
+            evidence=evidence,
+            sources=sources,
+            wanted=wanted,
+            publishers=publishers_cited(resolved.question, outlets),
+            judgement=judgement,
+            raw=raw,
+            verdict=verdict,
+            refusal=refusal,
+            cited_texts=self.retriever.article_texts,
+        )
+        answer = finish(draft, self.policy, self.stages.verify)
+        timings["total"] = time.perf_counter() - started
+        extra: dict[str, Any] = {"closed": closed, "judgement": judgement, "raw": raw, "unknown_names": unknown}
+        if trace:
+            extra["ablation"] = ablate(draft, self.policy, self.stages.verify, unknown)
+        yield replace(
+            answer, backend=self.generator.name, timings=timings, query=resolved.search_query, trace=extra
+        )
+
+    def _generate(
+        self, question: str, evidence: Sequence[Evidence], turns: Sequence[Turn], closed: bool, verdict: str | None
+    ) -> Iterator[str]:
+        stream_answer = getattr(self.generator, "stream_answer", None)
+        if stream_answer is not None:
+            yield from stream_answer(question, evidence, closed=closed, lead=f"{verdict}." if verdict else "")
+        else:
+            yield from self.generator.stream(question, evidence, turns)
+
+
+def finish(draft: Draft, policy: AnswerPolicy, check: Callable[..., Verified] = verify) -> Answer:
+    """The verified Answer for ``draft`` under ``policy``: citations checked claim by claim, and
+    the policy's last word on refusing."""
+    base = Answer(text="", sources=draft.sources, refused=True, refusal=draft.refusal)
+    if draft.refusal is not None:
+        return replace(base, text=draft.refusal.message)
+    body, verdict = draft.raw, draft.verdict
+    if verdict is None and draft.closed:
+        verdict = leading_verdict(body)
+    if verdict and body.lstrip().lower().startswith(verdict.lower()):
+        body = body.lstrip()[len(verdict) :].lstrip(" .,:;!-–—")
+    checked = check(body, draft.evidence, draft.publishers, policy.disabled)
+    kept = 0 if checked.refused else len(checked.citations) or 1
+    unmet: list[str] = []
+    if not checked.refused:
+        unmet = unmentioned(draft.wanted, draft.cited_texts(c.doc_id for c in checked.citations))
+    if verdict == "No" and (checked.refused or unmet):
+        # "No" needs no support beyond the sources read: nothing in them says it happened.
+        return replace(base, text="No: the articles found do not report that.", refused=False, verdict=verdict,
+                       short=verdict, flagged=list(checked.flagged))
+    refusal = policy.after_verification(checked.said_refusal, kept, unmet)
+    if refusal is not None:
+        flagged = list(checked.flagged) if checked.refused else [*checked.flagged, checked.text]
+        return replace(base, text=refusal.message, refusal=refusal, flagged=flagged)
+    text = f"{verdict}. {checked.text}" if verdict else checked.text
+    return Answer(
+        text=text,
+        citations=list(checked.citations),
+        refused=False,
+        sources=draft.sources,
+        flagged=list(checked.flagged),
+        verdict=verdict,
+        short=verdict or first_sentence(checked.text),
+    )
+
+
+def ablate(
+    draft: Draft, policy: AnswerPolicy, check: Callable[..., Verified], unknown: Sequence[str]
+) -> dict[str, Any]:
+    """The answer with each rule switched off alone, and with all off, from one model run."""
+    out: dict[str, Any] = {}
+    variants = {rule: frozenset({rule}) for rule in RULES}
+    variants["none"] = frozenset(RULES)
+    for name, off in variants.items():
+        varied = AnswerPolicy(policy.answerable_min, policy.disabled | off)
+        refusal = varied.before_generation(bool(draft.evidence), unknown)
+        if refusal is None and draft.judgement is not None:
+            refusal = varied.on_judgement(draft.judgement, draft.closed)
+        result = finish(replace(draft, refusal=refusal), varied, check)
+        out[name] = {"text": result.text, "refused": result.refused, "short": result.short,
+                     "cited": [c.doc_id for c in result.citations]}
+    return out
+
+
+def leading_verdict(text: str) -> str | None:
+    """"Yes" or "No" when ``text`` opens with one."""
+    first = text.lstrip().split(maxsplit=1)[:1]
+    word = first[0].strip(".,:;!").lower() if first else ""
+    return {"yes": "Yes", "no": "No"}.get(word)
+
+
+def first_sentence(text: str) -> str:
+    """The direct answer: the first sentence of ``text`` (up to its first full stop)."""
+    line = text.strip().split("\n", 1)[0]
+    for i, ch in enumerate(line):
+        if ch in ".!?" and (i + 1 == len(line) or line[i + 1] == " ") and not line[max(0, i - 2) : i].isupper():
+            return line[: i + 1]
+    return line

@@ -1,0 +1,134 @@
+"""The answer policy: the one place that decides whether newsdesk answers or refuses, and why.
+
+Every refusal carries a :class:`Refusal` with a reason code and a plain message, in
+``Answer.refusal``, in ``newsdesk ask --json`` and in the web chat. The reasons, in the order the
+read path meets them:
+
+* ``nothing_found``: retrieval found no evidence sentence at all;
+* ``name_unmentioned``: the question asks about a name no retrieved (or no cited) article mentions;
+* ``sources_insufficient``: the model judged that the sources do not answer the question (from its
+  own YES/NO probability, or in its own words for a backend that writes its refusal);
+* ``claims_unsupported``: every claim of the generated answer failed citation verification.
+
+The checks a policy applies are named in :data:`RULES`, so an evaluation can switch each off and
+measure what it is worth (``AnswerPolicy(disabled=...)``; BENCHMARKS.md, "Ablation").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Reason(StrEnum):
+    NOTHING_FOUND = "nothing_found"
+    NAME_UNMENTIONED = "name_unmentioned"
+    SOURCES_INSUFFICIENT = "sources_insufficient"
+    CLAIMS_UNSUPPORTED = "claims_unsupported"
+
+
+REFUSAL_TEXT = "The articles do not say."
+
+_MESSAGES = {
+    Reason.NOTHING_FOUND: "Nothing in the articles matches this question.",
+    Reason.NAME_UNMENTIONED: "The articles do not mention {names}.",
+    Reason.SOURCES_INSUFFICIENT: "The articles do not say: the sources found do not answer this question.",
+    Reason.CLAIMS_UNSUPPORTED: "The articles do not say: no part of the drafted answer was backed by its sources.",
+}
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why an answer was refused: a stable ``code`` for programs, a plain ``message`` for people."""
+
+    code: Reason
+    message: str
+    detail: str = ""  # e.g. the model's probability, or the names not found
+
+    @classmethod
+    def of(cls, code: Reason, names: Sequence[str] = (), detail: str = "") -> Refusal:
+        return cls(code, _MESSAGES[code].format(names=join_names(names)), detail)
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """A generator's own view of the evidence, read from its next-token probabilities.
+
+    ``p_answerable``: P(YES) / (P(YES) + P(NO)) for "Do the sources answer this question?" (open
+    questions); ``p_yes``: P(Yes) / (P(Yes) + P(No)) as the first word of the answer to a yes/no
+    question. None where not asked, or where the backend has no probabilities.
+    """
+
+    p_answerable: float | None = None
+    p_yes: float | None = None
+
+
+# The checks the policy and verification apply; each can be switched off for an ablation.
+RULES = (
+    "names_before",  # refuse before generation when no retrieved article mentions a name asked about
+    "names_after",  # refuse when the cited articles miss a name asked about
+    "model_decision",  # refuse when the model's P(sources answer) is below the bar
+    "claim_names",  # a claim's capitalised names must occur in its cited text
+    "claim_numbers",  # a claim's numbers and quotes must occur in its cited text
+    "polarity",  # a verb flipped to its opposite is not support
+    "joint_claim",  # "X and Y agreed" needs one sentence naming both
+    "one_event",  # a one-clause claim backed by two sentences must share a name with each
+)
+
+
+@dataclass(frozen=True)
+class AnswerPolicy:
+    """Decides answer or refusal at each point of the read path.
+
+    ``answerable_min``: the share of its YES+NO probability the model must put on "the sources
+    answer the question" (0.5: the model's own preference, not a tuned number).
+    """
+
+    answerable_min: float = 0.5
+    disabled: frozenset[str] = field(default_factory=frozenset)
+
+    def __post_init__(self) -> None:
+        unknown = set(self.disabled) - set(RULES)
+        if unknown:
+            raise ValueError(f"unknown rule(s): {', '.join(sorted(unknown))}; known: {', '.join(RULES)}")
+
+    def on(self, rule: str) -> bool:
+        return rule not in self.disabled
+
+    def before_generation(self, has_evidence: bool, unknown_names: Sequence[str]) -> Refusal | None:
+        """Refuse without the model: nothing found, or a name no retrieved article mentions."""
+        if not has_evidence:
+            return Refusal.of(Reason.NOTHING_FOUND)
+        if unknown_names and self.on("names_before"):
+            return Refusal.of(Reason.NAME_UNMENTIONED, unknown_names)
+        return None
+
+    def on_judgement(self, judgement: Judgement | None, closed: bool) -> Refusal | None:
+        """Refuse when the model judges the sources insufficient. A yes/no question is not refused
+        here: its verdict ("No: the articles do not report that") is the answer."""
+        if judgement is None or judgement.p_answerable is None or closed or not self.on("model_decision"):
+            return None
+        if judgement.p_answerable < self.answerable_min:
+            return Refusal.of(Reason.SOURCES_INSUFFICIENT, detail=f"P(sources answer) = {judgement.p_answerable:.2f}")
+        return None
+
+    def after_verification(
+        self, refused_in_words: bool, kept_claims: int, unmet_names: Sequence[str]
+    ) -> Refusal | None:
+        """Refuse a generated answer: the model refused in its own words, no claim survived
+        verification, or the cited articles never mention a name the question asks about."""
+        if refused_in_words:
+            return Refusal.of(Reason.SOURCES_INSUFFICIENT, detail="the model said so")
+        if kept_claims == 0:
+            return Refusal.of(Reason.CLAIMS_UNSUPPORTED)
+        if unmet_names and self.on("names_after"):
+            return Refusal.of(Reason.NAME_UNMENTIONED, unmet_names, detail="not in the cited articles")
+        return None
+
+
+def join_names(items: Iterable[str]) -> str:
+    names = list(items)
+    if not names:
+        return ""
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]

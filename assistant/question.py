@@ -1,0 +1,40 @@
+"""The form of a question: closed (yes/no) or open, read from English grammar, not from examples.
+
+A yes/no question inverts its auxiliary verb ("Did the AP report ...?", "Is ...?"). It may open
+with a framing phrase ("Between the May and the June reports, was there ...?", "According to
+Reuters, did ...?"): then the clause after the first comma that starts with an auxiliary or a
+question word decides. A question word first ("Which company ...?", "Who ...?") or an imperative
+("Name ...", "List ...") makes it open.
+"""
+
+from __future__ import annotations
+
+import re
+
+_AUXILIARIES = frozenset(
+    "am is are was were do does did has have had can could will would shall should may might must".split()
+)
+_WH = frozenset("who whom whose what which where when why how".split())
+_WORD = re.compile(r"[A-Za-z']+")
+
+
+def is_closed(question: str) -> bool:
+    """True for a yes/no question ("Did both outlets report ...?")."""
+    for clause in [question, *question.split(",")[1:]]:
+        words = _WORD.findall(clause)
+        if not words:
+            continue
+        first = words[0].lower()
+        if first in _AUXILIARIES:
+            # "Is it true that ...", "Did ..." and not "was the report ..." inside a framing phrase:
+            # a clause that opens with an auxiliary right after a comma is the question's own clause.
+            return clause is question or _clause_starts(clause)
+        if first in _WH:
+            return False
+    return False
+
+
+def _clause_starts(clause: str) -> bool:
+    """The clause after a comma is a question of its own (auxiliary, then a subject)."""
+    words = _WORD.findall(clause)
+    return len(words) >= 3
