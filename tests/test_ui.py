@@ -7,7 +7,7 @@ import logging
 from pathlib import Path
 
 import pytest
-from ui_fixtures import FakeModelServer, api_client, make_config, running_app, seeded_bot
+from ui_fixtures import FakeModelServer, api_client, running_app
 
 from assistant import (
     Answer,
@@ -19,6 +19,7 @@ from assistant import (
     IndexMissing,
     Source,
 )
+from tests.conftest import make_config
 from ui import articles, render, session
 from ui.session import ChatTurn
 
@@ -177,24 +178,6 @@ def test_article_rows_filter_on_every_word() -> None:
 
 
 # ---- the running app and its API ------------------------------------------------------------
-@pytest.fixture(scope="module")
-def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("ui-data")
-    seeded_bot(path)
-    return path
-
-
-@pytest.fixture(scope="module")
-def bot(data_dir: Path) -> Assistant:
-    return Assistant.from_config(make_config(data_dir, backend="extractive"))
-
-
-@pytest.fixture(scope="module")
-def app_url(bot: Assistant):  # type: ignore[no-untyped-def]
-    with running_app(bot) as url:
-        yield url
-
-
 def test_ask_api_returns_answer_and_exact_quotes(app_url: str, bot: Assistant) -> None:
     result = api_client(app_url).predict(
         "What share of machine tools imported by Russia came from China?", api_name="/ask"
