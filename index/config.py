@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import tomllib
+import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -61,12 +62,18 @@ class Config:
     # of 51 against 52 of 60 answerable questions still reach the evidence (BENCHMARKS.md).
     evidence_tokens: int = 200
 
+    def __post_init__(self) -> None:
+        """Coerce every field to its declared type (``Config(data_dir="data")``, numbers from env
+        or TOML text); a value that does not fit is rejected in one line naming the setting."""
+        for f in fields(self):
+            object.__setattr__(self, f.name, _coerce(f.name, getattr(self, f.name), _HINTS[f.name]))
+
     @property
     def models_path(self) -> Path:
         return self.model_dir if self.model_dir is not None else self.data_dir / "models"
 
     def replace(self, **changes: Any) -> Config:
-        return dataclasses.replace(self, **_coerce(changes))
+        return dataclasses.replace(self, **changes)
 
     @classmethod
     def load(
@@ -77,6 +84,7 @@ class Config:
     ) -> Config:
         env = os.environ if env is None else env
         values: dict[str, Any] = {}
+        origins: dict[str, str] = {}  # where a value came from, for the error message
         toml_path = toml_path or _default_toml(env)
         if toml_path is not None:
             with open(toml_path, "rb") as fh:
@@ -85,7 +93,7 @@ class Config:
             for key, value in section.items():
                 if key in SECRET_FIELDS:
                     raise ValueError(f"{toml_path}: {key} must come from the environment, not a file")
-                values[key] = value
+                values[key], origins[key] = value, str(toml_path)
         if env.get("OPENAI_BASE_URL"):
             values["openai_base_url"] = env["OPENAI_BASE_URL"]
         if env.get("OPENAI_API_KEY"):
@@ -93,12 +101,16 @@ class Config:
         for f in fields(cls):
             raw = env.get(ENV_PREFIX + f.name.upper())
             if raw is not None and raw != "":
-                values[f.name] = raw
+                values[f.name], origins[f.name] = raw, ENV_PREFIX + f.name.upper()
         values.update({k: v for k, v in overrides.items() if v is not None})
         unknown = set(values) - {f.name for f in fields(cls)}
         if unknown:
             raise ValueError(f"unknown setting(s): {', '.join(sorted(unknown))}")
-        return cls(**_coerce(values))
+        try:
+            return cls(**values)
+        except SettingError as err:
+            where = origins.get(err.setting)
+            raise SettingError(err.setting, f"{err} (from {where})" if where else str(err)) from None
 
 
 def _default_toml(env: Mapping[str, str]) -> Path | None:
@@ -108,23 +120,35 @@ def _default_toml(env: Mapping[str, str]) -> Path | None:
     return candidate if candidate.is_file() else None
 
 
-_TYPES = {f.name: f.type for f in fields(Config)}
+class SettingError(ValueError):
+    """A setting whose value does not fit its type; the message is one line that names it."""
+
+    def __init__(self, setting: str, message: str) -> None:
+        super().__init__(message)
+        self.setting = setting
 
 
-def _coerce(values: Mapping[str, Any]) -> dict[str, Any]:
-    """Turn strings from env/TOML into the field's type (annotations are strings here)."""
-    out: dict[str, Any] = {}
-    for key, value in values.items():
-        kind = str(_TYPES.get(key, ""))
-        if value is None or not isinstance(value, str):
-            out[key] = Path(value) if "Path" in kind and isinstance(value, os.PathLike) else value
-            continue
-        if "Path" in kind:
-            out[key] = Path(value).expanduser()
-        elif kind.startswith("int"):
-            out[key] = int(value)
-        elif kind.startswith("float"):
-            out[key] = float(value)
-        else:
-            out[key] = value
-    return out
+_HINTS = typing.get_type_hints(Config)
+_KINDS = {int: "a whole number", float: "a number", str: "text", Path: "a path"}
+
+
+def _coerce(name: str, value: Any, hint: Any) -> Any:
+    """``value`` as the type ``hint`` (``T`` or ``T | None``): text from env/TOML parsed, str -> Path."""
+    accepted = typing.get_args(hint) or (hint,)
+    kind = next(k for k in accepted if k is not type(None))
+    if value is None:
+        if type(None) in accepted:
+            return None
+        raise SettingError(name, f"setting {name}: a value is required ({_KINDS[kind]})")
+    try:
+        if kind is Path and isinstance(value, str | os.PathLike):
+            return Path(value).expanduser() if isinstance(value, str) else Path(value)
+        if kind is int and not isinstance(value, bool) and isinstance(value, int | str):
+            return int(value)
+        if kind is float and not isinstance(value, bool) and isinstance(value, int | float | str):
+            return float(value)
+        if kind is str and isinstance(value, str):
+            return value
+    except ValueError:
+        pass
+    raise SettingError(name, f"setting {name}: {value!r} is not {_KINDS[kind]}")

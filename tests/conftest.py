@@ -1,4 +1,5 @@
-"""Shared fixtures: the repo's seeds, a real Chroma server, configs for tmp data dirs."""
+"""Shared fixtures, each defined once: the repo's seeds, the local model's folder, free ports, a real
+Chroma server, configs for tmp data dirs, and a seeded data dir with its Assistant and web app."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from index.config import Config
+from assistant import Assistant, Config
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
@@ -21,7 +22,7 @@ SEEDS = ROOT / "seeds"
 MODEL_DIR = Path(os.environ.get("NEWSDESK_MODEL_DIR", ROOT / "data" / "models"))
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")  # gradio_client.Client() looks up the hub otherwise
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 
@@ -78,3 +79,39 @@ def hashing_config(tmp_path: Path) -> Config:
 @pytest.fixture
 def minilm_config(tmp_path: Path) -> Config:
     return Config(data_dir=tmp_path / "data", embedder="minilm", backend="extractive", model_dir=MODEL_DIR)
+
+
+def make_config(data_dir: Path, **overrides: object) -> Config:
+    """A config independent of the caller's environment and working directory."""
+    return Config.load(env={}, data_dir=data_dir, **overrides)
+
+
+def seeded_bot(data_dir: Path, backend: str = "extractive", **overrides: object) -> Assistant:
+    """An Assistant on ``data_dir`` after ingesting seeds/ into it."""
+    bot = Assistant.from_config(make_config(data_dir, backend=backend, **overrides))
+    report = bot.ingest([SEEDS])
+    assert report.ok and report.total_chunks > 0, report
+    return bot
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data dir with seeds/ ingested (offline embedder), one per test module."""
+    path = tmp_path_factory.mktemp("seeded-data")
+    seeded_bot(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def bot(data_dir: Path) -> Assistant:
+    """The extractive Assistant on the seeded data dir."""
+    return Assistant.from_config(make_config(data_dir, backend="extractive"))
+
+
+@pytest.fixture(scope="module")
+def app_url(bot: Assistant) -> Iterator[str]:
+    """The real web app for ``bot`` on a free localhost port."""
+    from ui_fixtures import running_app
+
+    with running_app(bot) as url:
+        yield url

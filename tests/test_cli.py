@@ -6,20 +6,36 @@ import json
 import os
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import ROOT, free_port
 
+# The console script `newsdesk` does what pip's generated wrapper does: load the entry point
+# named in pyproject.toml and call it.
+ENTRY_POINT = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]["newsdesk"]
+CONSOLE_SCRIPT = [
+    sys.executable, "-c",
+    f"import sys; from importlib.metadata import EntryPoint; "
+    f"sys.argv[0] = 'newsdesk'; sys.exit(EntryPoint('newsdesk', {ENTRY_POINT!r}, 'console_scripts').load()())",
+]  # fmt: skip
+PYTHON_M = [sys.executable, "-m", "ui.cli"]
+
+
+def run(command: list[str], *args: str, stdin: str | None = None, env: dict[str, str] | None = None,
+        ) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "NEWSDESK_"))}
+    return subprocess.run(
+        [*command, *args], cwd=ROOT, input=stdin, capture_output=True, text=True, timeout=300,
+        env={**base, **(env or {})},
+    )
+
 
 def newsdesk(*args: str, data: Path, stdin: str | None = None, env: dict[str, str] | None = None,
              ) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "NEWSDESK_"))}
-    return subprocess.run(
-        [sys.executable, "-m", "assistant", "--data-dir", str(data), *args],
-        cwd=ROOT, input=stdin, capture_output=True, text=True, timeout=300, env={**base, **(env or {})},
-    )
+    return run(PYTHON_M, "--data-dir", str(data), *args, stdin=stdin, env=env)
 
 
 @pytest.fixture(scope="module")
@@ -96,7 +112,50 @@ def test_unreachable_backend_is_one_line(data: Path) -> None:
     assert f"127.0.0.1:{port}" in done.stderr and len(done.stderr.strip().splitlines()) == 1
 
 
-def test_python_m_assistant_and_console_script_agree() -> None:
-    script = Path(sys.executable).parent / "newsdesk"
-    done = subprocess.run([str(script), "--help"], capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0 and "ingest" in done.stdout and "serve" in done.stdout
+def test_options_are_accepted_before_and_after_the_command(tmp_path: Path, seeds_dir: Path) -> None:
+    after = run(PYTHON_M, "ingest", str(seeds_dir), "--data-dir", str(tmp_path / "after"), "-v", "--json")
+    before = run(PYTHON_M, "--data-dir", str(tmp_path / "before"), "-v", "ingest", str(seeds_dir), "--json")
+    for done in (after, before):
+        assert done.returncode == 0, done.stderr
+        assert len(json.loads(done.stdout)["added"]) == 9
+        assert "INFO" in done.stderr  # -v took effect in both places
+    assert (tmp_path / "after").is_dir() and (tmp_path / "before").is_dir()
+
+
+def test_config_and_debug_after_the_command(tmp_path: Path) -> None:
+    toml = tmp_path / "newsdesk.toml"
+    toml.write_text(f'data_dir = "{tmp_path / "from-toml"}"\ntop_k = "many"\n')
+    done = run(PYTHON_M, "ask", "anything?", "--config", str(toml))
+    assert done.returncode == 1 and "top_k" in done.stderr and "Traceback" not in done.stderr
+    debug = run(PYTHON_M, "ask", "anything?", "--config", str(toml), "--debug")
+    assert debug.returncode == 1 and "Traceback" in debug.stderr  # --debug shows it
+
+
+@pytest.mark.parametrize("command", ["ingest", "ask", "chat", "serve", "eval", "model"])
+def test_every_command_help_shows_examples(command: str) -> None:
+    done = run(PYTHON_M, command, "--help")
+    assert done.returncode == 0, done.stderr
+    examples = done.stdout.split("examples:\n", 1)[1].splitlines()
+    examples = [line.split() for line in examples if line.strip()]
+    assert len(examples) >= 2 and all(words[0] == "newsdesk" and command in words for words in examples)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--help"],
+        ["ingest", "--help"],
+        ["ask", "What share of machine tools imported by Russia came from China?", "--json", "--backend", "extractive"],
+        ["ask", "   "],
+    ],
+)
+def test_python_m_and_console_script_agree(args: list[str], data: Path) -> None:
+    by_module = run(PYTHON_M, *args, "--data-dir", str(data))
+    by_script = run(CONSOLE_SCRIPT, *args, "--data-dir", str(data))
+    assert by_module.returncode == by_script.returncode
+    if "--json" in args:  # the same answer; only the timings differ
+        module_answer, script_answer = json.loads(by_module.stdout), json.loads(by_script.stdout)
+        module_answer.pop("timings"), script_answer.pop("timings")
+        assert module_answer == script_answer and module_answer["citations"]
+    else:
+        assert by_module.stdout == by_script.stdout and by_module.stderr == by_script.stderr

@@ -125,16 +125,33 @@ def test_false_premise_is_refused(generator: LocalGenerator) -> None:
     assert checked.refused and checked.citations == [], raw
 
 
-def test_concurrent_calls_are_serialised(generator: LocalGenerator) -> None:
-    evidence = seed_evidence()[:3]
-    results: list[str] = []
+def test_concurrent_calls_do_not_interleave(generator: LocalGenerator) -> None:
+    """Two threads stream through one generator at once. With the lock one generation runs whole
+    before the other starts: every piece of one arrives before every piece of the other, and each
+    answer still holds its fact. Without it both would decode in one llama.cpp context at the same
+    time: the pieces interleave (and the answers garble, or the process crashes)."""
+    evidence = seed_evidence()
+    questions = {"Who did Blinken meet in New York on Monday?": "Han Zheng",
+                 "What share of machine tools imported by Russia come from China?": "70%"}  # fmt: skip
+    arrivals: list[str] = []  # the question each streamed piece belongs to, in order of arrival
+    answers: dict[str, str] = {}
+    start = threading.Barrier(len(questions))
 
-    def run() -> None:
-        results.append("".join(generator.stream("What did Blinken say about Venezuela?", evidence, [])))
+    def read(question: str) -> None:
+        start.wait(timeout=60)
+        text = ""
+        for piece in generator.stream(question, evidence, []):
+            arrivals.append(question)
+            text += piece
+            time.sleep(0.02)  # a slow reader leaves the other thread room to get in between
+        answers[question] = text
 
-    threads = [threading.Thread(target=run) for _ in range(2)]
+    threads = [threading.Thread(target=read, args=(q,)) for q in questions]
     for t in threads:
         t.start()
     for t in threads:
         t.join(timeout=300)
-    assert len(results) == 2 and results[0] == results[1]
+    switches = sum(1 for a, b in zip(arrivals, arrivals[1:]) if a != b)
+    assert set(arrivals) == set(questions) and switches == 1, f"the generations interleaved: {arrivals}"
+    for question, fact in questions.items():
+        assert fact in verify(answers[question], evidence).text, answers[question]

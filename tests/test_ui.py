@@ -1,14 +1,13 @@
-"""The web chat without a browser: import rules, HTML rendering, session logic, the /ask API,
+"""The web chat without a browser: HTML rendering, session logic, the /ask API,
 and a backend failure that becomes a friendly message and recovers."""
 
 from __future__ import annotations
 
-import ast
 import logging
 from pathlib import Path
 
 import pytest
-from ui_fixtures import ROOT, FakeModelServer, api_client, make_config, running_app, seeded_bot
+from ui_fixtures import FakeModelServer, api_client, running_app
 
 from assistant import (
     Answer,
@@ -20,10 +19,10 @@ from assistant import (
     IndexMissing,
     Source,
 )
+from tests.conftest import make_config
 from ui import articles, render, session
 from ui.session import ChatTurn
 
-FORBIDDEN = {"chromadb", "openai", "llama_index", "llama_cpp", "index"}
 ARTICLE = (
     "Harbour museum opens\n\n"
     "The museum opened on Tuesday. It holds 412 lamps from old lighthouses. Visitors queued early.\n\n"
@@ -52,37 +51,6 @@ def _citation(
 
 def _answer(text: str = "It holds 412 lamps [1].", refused: bool = False, **kw: object) -> Answer:
     return Answer(text=text, citations=[] if refused else [_citation()], refused=refused, **kw)  # type: ignore[arg-type]
-
-
-# ---- import rules ---------------------------------------------------------------------------
-def _imports(path: Path) -> list[str]:
-    tree = ast.parse(path.read_text(), filename=str(path))
-    names = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names.extend(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            names.append(node.module)
-    return names
-
-
-def test_ui_uses_only_the_public_assistant_api() -> None:
-    files = sorted((ROOT / "ui").glob("*.py"))
-    assert files
-    for path in files:
-        for name in _imports(path):
-            top = name.split(".")[0]
-            assert top not in FORBIDDEN, f"{path.name} imports {name}"
-            assert name == "assistant" or not name.startswith("assistant."), f"{path.name} imports {name}"
-        text = path.read_text()
-        for word in ("chromadb", "openai", "llama_index"):
-            assert f"import {word}" not in text, f"{path.name} mentions import {word}"
-
-
-def test_nothing_imports_ui() -> None:
-    for folder in ("assistant", "index"):
-        for path in (ROOT / folder).rglob("*.py"):
-            assert not any(n == "ui" or n.startswith("ui.") for n in _imports(path)), path
 
 
 # ---- rendering ------------------------------------------------------------------------------
@@ -210,24 +178,6 @@ def test_article_rows_filter_on_every_word() -> None:
 
 
 # ---- the running app and its API ------------------------------------------------------------
-@pytest.fixture(scope="module")
-def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("ui-data")
-    seeded_bot(path)
-    return path
-
-
-@pytest.fixture(scope="module")
-def bot(data_dir: Path) -> Assistant:
-    return Assistant.from_config(make_config(data_dir, backend="extractive"))
-
-
-@pytest.fixture(scope="module")
-def app_url(bot: Assistant):  # type: ignore[no-untyped-def]
-    with running_app(bot) as url:
-        yield url
-
-
 def test_ask_api_returns_answer_and_exact_quotes(app_url: str, bot: Assistant) -> None:
     result = api_client(app_url).predict(
         "What share of machine tools imported by Russia came from China?", api_name="/ask"

@@ -10,19 +10,10 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser
-from ui_fixtures import (
-    ANSWER_TIMEOUT,
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    MODEL_DIR,
-    ChatPage,
-    FakeModelServer,
-    make_config,
-    running_app,
-    seeded_bot,
-)
+from ui_fixtures import ANSWER_TIMEOUT, CHROMIUM, CHROMIUM_ARGS, ChatPage, FakeModelServer, running_app
 
 from assistant import Assistant
+from tests.conftest import MODEL_DIR, make_config
 
 pytestmark = pytest.mark.browser
 
@@ -42,17 +33,6 @@ XSS = (
     "Councillor Petra Vance said the ban on kite flying would last until the end of "
     '<svg onload="window.__xss=1">October</svg>.\n'
 )
-
-
-@pytest.fixture(scope="module")
-def bot(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
-    return seeded_bot(tmp_path_factory.mktemp("browser-data"))
-
-
-@pytest.fixture(scope="module")
-def app_url(bot: Assistant) -> Iterator[str]:
-    with running_app(bot) as url:
-        yield url
 
 
 @pytest.fixture(scope="module")

@@ -5,23 +5,14 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from ui_fixtures import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    ChatPage,
-    FakeModelServer,
-    api_client,
-    make_config,
-    running_app,
-    seeded_bot,
-)
+from ui_fixtures import CHROMIUM, CHROMIUM_ARGS, ChatPage, FakeModelServer, api_client, running_app
 
 from assistant import Assistant
+from tests.conftest import make_config
 
 QUESTIONS = [
     "What did Blinken raise about Russia?",
@@ -31,24 +22,6 @@ QUESTIONS = [
     "What did Blinken tell Wang Yi about Taiwan?",
 ]
 FOLLOW_UP = "What else was said about that?"
-
-
-@pytest.fixture(scope="module")
-def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("sessions-data")
-    seeded_bot(path)
-    return path
-
-
-@pytest.fixture(scope="module")
-def bot(data_dir: Path) -> Assistant:
-    return Assistant.from_config(make_config(data_dir, backend="extractive"))
-
-
-@pytest.fixture(scope="module")
-def app_url(bot: Assistant) -> Iterator[str]:
-    with running_app(bot) as url:
-        yield url
 
 
 def _cases(bot: Assistant) -> list[tuple[str, list[dict[str, str]]]]:

@@ -1,12 +1,11 @@
-"""Helpers shared by the UI tests: a real Assistant on a fresh data dir, the app on a free port,
-and a tiny OpenAI-compatible HTTP server (a stand-in model that can be down, slow or up)."""
+"""Helpers shared by the UI tests: the app on a free port, the page in headless Chromium, and a
+tiny OpenAI-compatible HTTP server (a stand-in model that can be down, slow or up). The seeded data
+dir, its Assistant and the running app are fixtures in conftest.py."""
 
 from __future__ import annotations
 
 import json
-import os
 import re
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -15,16 +14,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")  # gradio_client.Client() looks up the hub otherwise
-os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
-
-from assistant import Assistant, Config  # noqa: E402
+from assistant import Assistant
+from tests.conftest import ROOT, free_port
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Locator
 
-ROOT = Path(__file__).resolve().parent.parent
-SEEDS = ROOT / "seeds"
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -38,25 +33,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 ANSWER_TIMEOUT = 60_000  # ms
-MODEL_DIR = Path(os.environ.get("NEWSDESK_MODEL_DIR", ROOT / "data" / "models"))  # the local GGUF, once per machine
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def make_config(data_dir: Path, **overrides: object) -> Config:
-    """A config independent of the caller's environment and working directory."""
-    return Config.load(env={}, data_dir=data_dir, **overrides)
-
-
-def seeded_bot(data_dir: Path, backend: str = "extractive", **overrides: object) -> Assistant:
-    bot = Assistant.from_config(make_config(data_dir, backend=backend, **overrides))
-    report = bot.ingest([SEEDS])
-    assert report.ok and report.total_chunks > 0, report
-    return bot
 
 
 @contextmanager

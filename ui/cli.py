@@ -1,0 +1,263 @@
+"""`newsdesk` command line: ingest, ask, chat, serve, eval, model.
+
+A user interface beside the web chat (``ui.app``): it talks to the ``assistant`` package's public
+API (and ``assistant.evaluation`` for ``eval``). With the web UI it is the one place where errors
+become user messages: one line on stderr and a non-zero exit, never a traceback (``--debug``
+shows it).
+
+The options every command shares (``--data-dir``, ``--config``, ``-v``, ``--debug``) are accepted
+before the sub-command and after it: ``newsdesk --data-dir D ingest seeds`` and
+``newsdesk ingest seeds --data-dir D`` are the same command.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict
+from pathlib import Path
+
+from assistant import Answer, Assistant, Config, NewsdeskError, TextDelta, Turn
+from assistant.evaluation import add_eval_arguments, args_from_namespace, run_eval
+
+log = logging.getLogger("newsdesk")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+BACKENDS = ["local", "openai", "extractive"]
+EXAMPLES = {
+    "ingest": """\
+examples:
+  newsdesk ingest seeds/
+  newsdesk ingest seeds/ more-articles/ corpus.json --data-dir /srv/newsdesk
+  newsdesk --data-dir /srv/newsdesk ingest seeds/ --prune --json""",
+    "ask": """\
+examples:
+  newsdesk ask "What did Blinken raise about Russia?"
+  newsdesk ask "How old is Blinken?" --json --backend extractive
+  newsdesk ask "Who did Blinken meet on Monday?" --data-dir /srv/newsdesk""",
+    "chat": """\
+examples:
+  newsdesk chat
+  newsdesk chat --backend openai --data-dir /srv/newsdesk""",
+    "serve": """\
+examples:
+  newsdesk serve
+  newsdesk serve --port 8080 --auth alice:s3cret --data-dir /srv/newsdesk
+  newsdesk serve --host 0.0.0.0 --backend local""",
+    "eval": """\
+examples:
+  newsdesk eval                                   # the seeds gold set (tests/gold/seeds.jsonl)
+  newsdesk eval tests/gold/seeds.jsonl --compare --out eval-out/
+  newsdesk eval queries_dev.json --format multihop-rag --retrieval-only --limit 200""",
+    "model": """\
+examples:
+  newsdesk model --prepare
+  newsdesk model --prepare --data-dir /srv/newsdesk -v""",
+}
+MAIN_EXAMPLES = """\
+examples:
+  newsdesk ingest seeds/ --data-dir /srv/newsdesk   # shared options go before or after the command
+  newsdesk --data-dir /srv/newsdesk ask "What did Blinken raise about Russia?"
+  newsdesk <command> --help                          # each command's options and examples"""
+
+
+def _shared_options() -> argparse.ArgumentParser:
+    """Options of every command. SUPPRESS keeps an option given before the sub-command from being
+    reset by the sub-command's default; :func:`main` supplies the defaults."""
+    shared = argparse.ArgumentParser(add_help=False)
+    group = shared.add_argument_group("shared options (before or after the command)")
+    group.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS,
+                       help="where the index and models live (default ./data)")
+    group.add_argument("--config", type=Path, default=argparse.SUPPRESS, help="a newsdesk.toml file")
+    group.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help="log progress details")
+    group.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
+    return shared
+
+
+def build_parser() -> argparse.ArgumentParser:
+    shared = _shared_options()
+    parser = argparse.ArgumentParser(
+        prog="newsdesk", description="Cited question answering over news articles.", parents=[shared],
+        epilog=MAIN_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def command(name: str, help_: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=help_, description=help_, parents=[shared], epilog=EXAMPLES[name],
+                              formatter_class=argparse.RawDescriptionHelpFormatter)
+
+    p = command("ingest", "add articles (files or folders) to the index")
+    p.add_argument("paths", nargs="+", type=Path)
+    p.add_argument("--prune", action="store_true", help="remove articles whose files are gone")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+
+    p = command("ask", "answer one question")
+    p.add_argument("question")
+    p.add_argument("--json", action="store_true", help="print the Answer as JSON")
+    p.add_argument("--backend", choices=BACKENDS)
+
+    p = command("chat", "chat in the terminal")
+    p.add_argument("--backend", choices=BACKENDS)
+
+    p = command("serve", "open the web chat")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=7860)
+    p.add_argument("--auth", help="USER:PASSWORD required to open the page")
+    p.add_argument("--backend", choices=BACKENDS)
+
+    add_eval_arguments(command("eval", "evaluate against a gold set or MultiHop-RAG"))
+
+    p = command("model", "manage the local model file")
+    p.add_argument("--prepare", action="store_true", help="assemble and verify the GGUF file")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    debug = getattr(args, "debug", False)
+    logging.basicConfig(
+        level=logging.INFO if getattr(args, "verbose", False) else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        shared = {"data_dir": getattr(args, "data_dir", None), "backend": getattr(args, "backend", None)}
+        config = Config.load(getattr(args, "config", None), **shared)
+        return int(COMMANDS[args.command](args, config) or 0)
+    except NewsdeskError as err:
+        print(f"newsdesk: {err}", file=sys.stderr)
+        return 1
+    except (ValueError, OSError) as err:
+        if debug:
+            raise
+        print(f"newsdesk: {err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("newsdesk: interrupted", file=sys.stderr)
+        return 130
+    except Exception as err:  # the edge: never a traceback unless asked
+        if debug:
+            raise
+        print(f"newsdesk: unexpected {type(err).__name__}: {err} (rerun with --debug)", file=sys.stderr)
+        return 2
+
+
+def _ingest(args: argparse.Namespace, config: Config) -> int:
+    # Ingesting generates nothing: the extractive backend spares loading a model.
+    bot = Assistant.from_config(config, backend="extractive")
+    report = bot.ingest(args.paths, prune=args.prune, progress=None if sys.stderr.isatty() else False)
+    if args.json:
+        print(json.dumps(asdict(report), indent=2))
+    else:
+        print(
+            f"added {len(report.added)}, updated {len(report.updated)}, unchanged {len(report.unchanged)}, "
+            f"removed {len(report.removed)}, skipped {len(report.skipped)}, exact duplicates "
+            f"{len(report.duplicates)}, duplicate clusters {len(report.clusters)}; "
+            f"{report.chunks} chunks written ({report.total_chunks} in the index) in {report.seconds:.1f} s"
+        )
+        for skipped in report.skipped:
+            print(f"  skipped {skipped.path}: {skipped.reason}")
+        for dup in report.duplicates:
+            print(f"  stored once: {dup}")
+    if not report.ok:
+        print("newsdesk: nothing could be ingested", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _ask(args: argparse.Namespace, config: Config) -> int:
+    bot = Assistant.from_config(config)
+    if args.json:
+        print(json.dumps(bot.ask(args.question).to_dict(), indent=2, ensure_ascii=False))
+        return 0
+    _print_streamed(bot, args.question, [])
+    return 0
+
+
+def _print_streamed(bot: Assistant, question: str, history: list[Turn]) -> Answer:
+    answer = None
+    streamed = sys.stdout.isatty()
+    for event in bot.stream(question, history):
+        if isinstance(event, TextDelta) and streamed:
+            print(event.text, end="", flush=True)
+        elif isinstance(event, Answer):
+            answer = event
+    assert answer is not None
+    if streamed:
+        print("\r\033[K", end="")  # the verified answer replaces the raw stream below
+    print(answer.text)
+    if answer.citations:
+        print()
+        for c in answer.citations:
+            where = ", ".join(x for x in (c.outlet, c.published) if x)
+            also = f" (also reported by {', '.join(c.also_reported_by)})" if c.also_reported_by else ""
+            print(f"[{c.number}] {c.title} — {c.source}{' · ' + where if where else ''}{also}")
+            print(f"    “{c.quote}”")
+    print(f"\n({bot.backend_label}; {answer.timings.get('total', 0):.1f} s)", file=sys.stderr)
+    return answer
+
+
+def _chat(args: argparse.Namespace, config: Config) -> int:
+    bot = Assistant.from_config(config)
+    print(f"newsdesk chat — {bot.backend_label}. Empty line or Ctrl-D to quit.")
+    history: list[Turn] = []
+    while True:
+        try:
+            question = input("\nyou> ").strip()
+        except EOFError:
+            print()
+            return 0
+        if not question:
+            return 0
+        try:
+            answer = _print_streamed(bot, question, history)
+        except NewsdeskError as err:
+            print(f"newsdesk: {err}", file=sys.stderr)
+            continue
+        history += [{"role": "user", "content": question}, {"role": "assistant", "content": answer.text}]
+
+
+def _serve(args: argparse.Namespace, config: Config) -> int:
+    auth = None
+    if args.auth:
+        user, sep, password = args.auth.partition(":")
+        if not sep or not user or not password:
+            raise ValueError("--auth must be USER:PASSWORD")
+        auth = (user, password)
+    from ui.app import launch  # here, not at the top: Gradio takes seconds to import
+
+    launch(config, host=args.host, port=args.port, auth=auth)
+    return 0
+
+
+def _eval(args: argparse.Namespace, config: Config) -> int:
+    started = time.perf_counter()
+    result = run_eval(args_from_namespace(args), config)
+    print(getattr(result, "summary", "") or f"done in {time.perf_counter() - started:.0f} s")
+    return 0
+
+
+def _model(args: argparse.Namespace, config: Config) -> int:
+    # Not yet in the assistant's public API (`from assistant import ...`); the one exception.
+    from assistant.generators.local import ensure_local_model
+
+    path = ensure_local_model(config.models_path)
+    print(f"local model ready: {path}")
+    return 0
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace, Config], int]] = {
+    "ingest": _ingest,
+    "ask": _ask,
+    "chat": _chat,
+    "serve": _serve,
+    "eval": _eval,
+    "model": _model,
+}
+
+if __name__ == "__main__":
+    raise SystemExit(main())
