@@ -153,12 +153,9 @@ def finish(draft: Draft, policy: AnswerPolicy, check: Callable[..., Verified] = 
     base = Answer(text="", sources=draft.sources, refused=True, refusal=draft.refusal)
     if draft.refusal is not None:
         return replace(base, text=draft.refusal.message)
-    body, verdict = draft.raw, draft.verdict
-    if verdict is None and draft.closed:
-        verdict = leading_verdict(body)
-    if verdict and body.lstrip().lower().startswith(verdict.lower()):
-        body = body.lstrip()[len(verdict) :].lstrip(" .,:;!-–—")
-    checked = check(body, draft.evidence, draft.publishers, policy.disabled)
+    verdict = draft.verdict or (leading_verdict(draft.raw) if draft.closed else None)
+    # The verdict stays in the text verification reads: "Yes [1][2]." keeps the sentences it cites.
+    checked = check(draft.raw, draft.evidence, draft.publishers, policy.disabled)
     kept = 0 if checked.refused else len(checked.citations) or 1
     unmet: list[str] = []
     if not checked.refused:
@@ -171,7 +168,9 @@ def finish(draft: Draft, policy: AnswerPolicy, check: Callable[..., Verified] = 
     if refusal is not None:
         flagged = list(checked.flagged) if checked.refused else [*checked.flagged, checked.text]
         return replace(base, text=refusal.message, refusal=refusal, flagged=flagged)
-    text = f"{verdict}. {checked.text}" if verdict else checked.text
+    text = checked.text
+    if verdict and leading_verdict(text) != verdict:
+        text = f"{verdict}. {text}"
     return Answer(
         text=text,
         citations=list(checked.citations),

@@ -10,9 +10,9 @@ from assistant.policy import RULES, AnswerPolicy, Judgement, Reason, Refusal
 from assistant.question import is_closed
 from assistant.types import Evidence
 
+TEXT = "Acme's revenue rose 12% to $3 billion in the third quarter, Chief Executive Jo Park said."
 EV = Evidence(
-    number=1, doc_id="d1", text="Acme's revenue rose 12% to $3 billion in the third quarter, Chief Executive Jo Park said.",
-    start=0, end=90, title="Acme beats forecasts", outlet="Wire", published="2023-10-02", source="acme.txt",
+    number=1, doc_id="d1", text=TEXT, start=0, end=len(TEXT), title="Acme beats forecasts", outlet="Wire", published="2023-10-02", source="acme.txt",
 )
 
 
