@@ -185,10 +185,11 @@ def finish(draft: Draft, policy: AnswerPolicy, check: Callable[..., Verified] = 
 def ablate(
     draft: Draft, policy: AnswerPolicy, check: Callable[..., Verified], unknown: Sequence[str]
 ) -> dict[str, Any]:
-    """The answer with each rule switched off alone, and with all off, from one model run."""
+    """The answer with each rule switched off alone, and with all of them off ("all_off"), from one
+    model run."""
     out: dict[str, Any] = {}
     variants = {rule: frozenset({rule}) for rule in RULES}
-    variants["none"] = frozenset(RULES)
+    variants["all_off"] = frozenset(RULES)
     for name, off in variants.items():
         varied = AnswerPolicy(policy.answerable_min, policy.disabled | off)
         refusal = varied.before_generation(bool(draft.evidence), unknown)
@@ -196,7 +197,7 @@ def ablate(
             refusal = varied.on_judgement(draft.judgement, draft.closed)
         result = finish(replace(draft, refusal=refusal), varied, check)
         out[name] = {"text": result.text, "refused": result.refused, "short": result.short,
-                     "cited": [c.doc_id for c in result.citations]}
+                     "cited": [(c.doc_id, c.source) for c in result.citations]}
     return out
 
 

@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from pathlib import Path
 
-from assistant import Answer, Assistant, Config, NewsdeskError, TextDelta, Turn
+from assistant import Answer, Assistant, Config, NewsdeskError, SourcesFound, TextDelta, Turn
 from assistant.evaluation import add_eval_arguments, args_from_namespace, run_eval
 
 log = logging.getLogger("newsdesk")
@@ -178,11 +178,20 @@ def _ask(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+_SHOWN_SOURCES = 3
+
+
 def _print_streamed(bot: Assistant, question: str, history: list[Turn]) -> Answer:
     answer = None
     streamed = sys.stdout.isatty()
     for event in bot.stream(question, history):
-        if isinstance(event, TextDelta) and streamed:
+        if isinstance(event, SourcesFound) and streamed:
+            # At once, before the model reads: what it is about to read.
+            stories = list(dict.fromkeys(f"{s.title} ({s.outlet})" if s.outlet else s.title for s in event.sources))
+            print(f"reading {len(event.evidence)} sentences from {len(stories)} articles: "
+                  + "; ".join(stories[:_SHOWN_SOURCES]) + (" …" if len(stories) > _SHOWN_SOURCES else ""),
+                  file=sys.stderr, flush=True)
+        elif isinstance(event, TextDelta) and streamed:
             print(event.text, end="", flush=True)
         elif isinstance(event, Answer):
             answer = event
@@ -190,6 +199,9 @@ def _print_streamed(bot: Assistant, question: str, history: list[Turn]) -> Answe
     if streamed:
         print("\r\033[K", end="")  # the verified answer replaces the raw stream below
     print(answer.text)
+    if answer.refusal is not None:
+        print(f"(refused: {answer.refusal.code}{'; ' + answer.refusal.detail if answer.refusal.detail else ''})",
+              file=sys.stderr)
     if answer.citations:
         print()
         for c in answer.citations:

@@ -55,9 +55,10 @@ def answer_html(answer: Answer) -> str:
     return f'<div class="nd-answer">{body}</div>'
 
 
-def partial_html(text: str) -> str:
-    """The raw text streaming in, shown as provisional until the verified answer replaces it."""
-    body = _lines(_with_markers(esc(text))) if text.strip() else "Searching the articles…"
+def partial_html(text: str, status: str = "") -> str:
+    """The raw text streaming in, shown as provisional until the verified answer replaces it;
+    before the first word, ``status`` (what the model is reading)."""
+    body = _lines(_with_markers(esc(text))) if text.strip() else esc(status or "Searching the articles…")
     return f'<div class="nd-answer nd-streaming" aria-busy="true">{body}<span class="nd-caret"></span></div>'
 
 

@@ -19,6 +19,7 @@ from assistant import (
     BadQuestion,
     IndexMissing,
     NewsdeskError,
+    SourcesFound,
     TextDelta,
 )
 from ui import render
@@ -35,6 +36,7 @@ class ChatTurn:
     answer: Answer | None = None
     partial: str = ""  # raw text streamed so far (before the verified answer replaces it)
     error: str = ""
+    status: str = ""  # what is happening before the first word ("Reading 8 sentences from 4 articles…")
 
     @property
     def done(self) -> bool:
@@ -73,7 +75,11 @@ def stream_turn(bot: Assistant, question: str, turns: Sequence[ChatTurn]) -> Ite
     text = ""
     try:
         for event in bot.stream(question, history=history_of(prior)):
-            if isinstance(event, TextDelta):
+            if isinstance(event, SourcesFound):
+                stories = len({src.doc_id for src in event.sources})
+                status = f"Reading {len(event.evidence)} sentences from {stories} articles…"
+                yield [*prior, ChatTurn(question, status=status)]
+            elif isinstance(event, TextDelta):
                 text += event.text
                 yield [*prior, ChatTurn(question, partial=text)]
             elif isinstance(event, Answer):
@@ -94,7 +100,7 @@ def chat_messages(turns: Sequence[ChatTurn]) -> list[dict[str, str]]:
         elif turn.error:
             reply = render.error_html(turn.error)
         else:
-            reply = render.partial_html(turn.partial)
+            reply = render.partial_html(turn.partial, turn.status)
         messages.append({"role": "assistant", "content": reply})
     return messages
 

@@ -46,7 +46,7 @@ class Asked:
     history: list[Turn] = field(default_factory=list)
 
 
-def ask_with_history(bot: Assistant, question: GoldQuestion) -> Asked:
+def ask_with_history(bot: Assistant, question: GoldQuestion, trace: bool = False) -> Asked:
     """Replay the earlier user turns in one conversation, then stream the question and time it."""
     history: list[Turn] = []
     for earlier in question.history:
@@ -55,7 +55,7 @@ def ask_with_history(bot: Assistant, question: GoldQuestion) -> Asked:
     started = time.perf_counter()
     ttft: float | None = None
     answer: Answer | None = None
-    for event in bot.stream(question.question, history=list(history)):
+    for event in bot.stream(question.question, history=list(history), trace=trace):
         if isinstance(event, TextDelta):
             if ttft is None:
                 ttft = time.perf_counter() - started
@@ -70,7 +70,7 @@ def score_question(
     text: str,
     refused: bool,
     cited: Sequence[tuple[str, str]],
-    retrieved: Sequence[tuple[str, str]],
+    retrieved: Sequence[tuple[str, str]] | None,
     matcher: SourceMatcher,
     k: int,
     answered: bool = True,
@@ -182,8 +182,14 @@ def run_gold(args: EvalArgs, config: Config) -> EvalResult:
 
 
 def _system(records: list[dict[str, Any]], k: int, label: str) -> dict[str, Any]:
-    return {"label": label, "overall": summarise(records, k), "by_type": summarise_by_type(records, k),
-            "questions": records}
+    system = {"label": label, "overall": summarise(records, k), "by_type": summarise_by_type(records, k),
+              "questions": records}
+    if records and "ablation" in records[0]:
+        system["ablation"] = {
+            name: summarise([{**r, "scores": r["ablation"][name]} for r in records if "ablation" in r], k)
+            for name in records[0]["ablation"]
+        }
+    return system
 
 
 _HEADLINE = ("accuracy", "key_fact_accuracy", "refusal_accuracy", "false_refusal_rate",
@@ -202,7 +208,7 @@ def _gold_record(bot: Assistant, q: GoldQuestion, matcher: SourceMatcher, args: 
         query = " ".join([*q.history, q.question])  # no condensing without the read path
         asked = Asked(None, None, None)
     else:
-        asked = ask_with_history(bot, q)
+        asked = ask_with_history(bot, q, trace=args.ablate)
         assert asked.answer is not None
         query = asked.answer.query or q.question
     retrieved = bot.retrieve(query, k=args.k)
@@ -223,6 +229,12 @@ def _gold_record(bot: Assistant, q: GoldQuestion, matcher: SourceMatcher, args: 
         retrieved=[(s.doc_id, s.source) for s in retrieved], matcher=matcher, k=args.k,
         answered=answer is not None,
     )
+    if answer is not None and args.ablate:
+        record["ablation"] = {
+            name: score_question(q, text=v["text"], refused=v["refused"], cited=[tuple(c) for c in v["cited"]],
+                                 retrieved=None, matcher=matcher, k=args.k)
+            for name, v in answer.trace.get("ablation", {}).items()
+        }
     if answer is not None and not record["scores"].get("correct", True):
         log.info("%s wrong: %r -> %r", q.id, q.question, answer.text)
     return record

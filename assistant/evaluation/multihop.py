@@ -256,12 +256,12 @@ def summarise_answers(records: Sequence[dict[str, Any]]) -> dict[str, Any] | Non
 
 
 def summarise_ablation(records: Sequence[dict[str, Any]]) -> dict[str, dict[str, float | None]] | None:
-    """Per rule switched off alone (and "none": every rule off): strict accuracy on non-null
-    queries, refusals of null and of non-null queries; "all" is the pipeline as it runs."""
+    """Per rule switched off alone (and "all_off": every rule off): strict accuracy on non-null
+    queries, refusals of null and of non-null queries; "as_shipped" is the pipeline as it runs."""
     rows = [r for r in records if "ablation" in r]
     if not rows:
         return None
-    variants = {"all": lambda r: r["answer"]} | {
+    variants = {"as_shipped": lambda r: r["answer"]} | {
         name: (lambda r, name=name: r["ablation"][name]) for name in rows[0]["ablation"]
     }
     out: dict[str, dict[str, float | None]] = {}

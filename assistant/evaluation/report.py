@@ -106,6 +106,13 @@ def write_gold_report(results: dict[str, Any], out_dir: Path) -> Written:
         lines += [f"### {name}", ""]
         lines += _table(["type", *(label for _, label in cols)],
                         [[kind, *(stats.get(key) for key, _ in cols)] for kind, stats in by_type.items()])
+    for name in names:
+        ablation = systems[name].get("ablation")
+        if ablation:
+            lines += [f"## Ablation ({name}): each answer-policy rule switched off alone, same model run", ""]
+            lines += _table(["rule off", "key facts", "refusals", "false refusals", "cit. P"],
+                            [["(none: as shipped)", *(systems[name]["overall"].get(m) for m in _ABLATED)]]
+                            + [[rule, *(v.get(m) for m in _ABLATED)] for rule, v in ablation.items()])
     lines += _failures(systems, k)
     lines += _definitions(results, systems)
     plots = _gold_plots(systems, out_dir)
@@ -114,6 +121,9 @@ def write_gold_report(results: dict[str, Any], out_dir: Path) -> Written:
     report_path = out_dir / "report.md"
     report_path.write_text("\n".join(lines), encoding="utf-8")
     return Written(results_path, report_path, tuple(plots))
+
+
+_ABLATED = ("key_fact_accuracy", "refusal_accuracy", "false_refusal_rate", "citation_precision")
 
 
 def _failures(systems: dict[str, Any], k: int) -> list[str]:

@@ -46,9 +46,22 @@ class OpenAIGenerator:
         self.label = f"OpenAI-compatible {self._base_url} · {config.openai_model}"
 
     def stream(self, question: str, evidence: Sequence[Evidence], history: Sequence[Turn] = ()) -> Iterator[str]:
+        return self.stream_answer(question, evidence, history=history)
+
+    def stream_answer(
+        self,
+        question: str,
+        evidence: Sequence[Evidence],
+        *,
+        closed: bool = False,
+        lead: str = "",
+        history: Sequence[Turn] = (),
+    ) -> Iterator[str]:
+        """The answer; a yes/no (``closed``) question is answered Yes or No first. The server writes
+        its own verdict (``lead`` cannot be imposed on a chat endpoint), and may refuse in words."""
         import openai
 
-        messages = build_messages(question, evidence, history)
+        messages = build_messages(question, evidence, history, closed=closed)
         started = time.perf_counter()
         first: float | None = None
         try:
