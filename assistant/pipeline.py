@@ -142,7 +142,7 @@ class ReadPath:
     ) -> Iterator[str]:
         stream_answer = getattr(self.generator, "stream_answer", None)
         if stream_answer is not None:
-            yield from stream_answer(question, evidence, closed=closed, lead=f"{verdict}." if verdict else "")
+            yield from stream_answer(question, evidence, closed=closed, lead=f"{verdict}," if verdict else "")
         else:
             yield from self.generator.stream(question, evidence, turns)
 
