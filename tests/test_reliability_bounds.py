@@ -23,9 +23,8 @@ from index.types import Article, Chunk
 
 @pytest.fixture
 def corpus(tmp_path: Path, seeds_dir: Path) -> Path:
-    folder = tmp_path / "articles"
-    shutil.copytree(seeds_dir, folder)
-    return folder
+    """The seeds in a folder of their own, next to which a bad article can be put."""
+    return Path(shutil.copytree(seeds_dir, tmp_path / "articles"))
 
 
 def _store(config: Config) -> ChromaStore:
