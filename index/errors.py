@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+
 
 class NewsdeskError(Exception):
     """Base of every error newsdesk raises on purpose; ``str(err)`` is a one-line user message."""
@@ -32,11 +34,12 @@ def store_fault(err: Exception, where: str) -> NewsdeskError | None:
     write. A :class:`NewsdeskError` is returned as it is."""
     if isinstance(err, NewsdeskError):
         return err
-    text = str(err).lower()
-    if isinstance(err, OSError) or "disk is full" in text or "no space left" in text:
-        return StoreUnavailable(
-            f"cannot write to {where} ({type(err).__name__}: {text[:120]}): free disk space and run ingest again"
-        )
+    first = (str(err).strip().splitlines() or [""])[0][:160]
+    lowered = first.lower()
+    if "disk is full" in lowered or "no space left" in lowered or getattr(err, "errno", None) == errno.ENOSPC:
+        return StoreUnavailable(f"the disk holding {where} is full ({first}): free disk space and run ingest again")
+    if isinstance(err, OSError):
+        return StoreUnavailable(f"cannot write to {where} ({first}): check that it exists and is writable")
     if any(word in type(err).__name__ for word in ("Connect", "Protocol", "Timeout")):
         return StoreUnavailable(
             f"the Chroma store at {where} stopped answering ({type(err).__name__}): "

@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from index.config import Config
-from index.errors import WriterBusy
+from index.errors import StoreUnavailable, WriterBusy
 
 log = logging.getLogger(__name__)
 
@@ -49,8 +49,11 @@ def writer_lock(config: Config, timeout: float = LOCK_TIMEOUT) -> Iterator[None]
     when the block ends, and by the operating system when the process dies (even by SIGKILL).
     """
     path = lock_path(config)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as err:
+        raise StoreUnavailable(f"cannot create the writer lock {path}: {err.strerror or err}") from err
     try:
         _acquire(fd, path, timeout)
         os.ftruncate(fd, 0)

@@ -15,7 +15,7 @@ from index.check import check
 from index.clean import content_hash
 from index.config import Config
 from index.embedders import HashingEmbedder, Vectors
-from index.errors import EmbedderUnavailable
+from index.errors import EmbedderUnavailable, StoreUnavailable, store_fault
 from index.ingest import ingest
 from index.store import ArticleWrite, ChromaStore
 from index.types import Article, Chunk
@@ -99,3 +99,30 @@ def test_an_embedder_outage_ends_the_run_with_its_own_error(hashing_config: Conf
     with pytest.raises(EmbedderUnavailable, match="connection refused"):
         ingest([corpus], hashing_config, embedder=DownEmbedder())
     assert check(hashing_config).consistent
+
+
+@pytest.mark.parametrize(
+    ("err", "message"),
+    [
+        (OSError(28, "No space left on device"), "free disk space"),
+        (PermissionError(13, "Permission denied"), "exists and is writable"),
+        (RuntimeError("error returned from database: (code: 13) database or disk is full"), "free disk space"),
+        (type("RemoteProtocolError", (Exception,), {})("peer closed connection"), "stopped answering"),
+        (type("ConnectError", (Exception,), {})("connection refused"), "stopped answering"),
+    ],
+)
+def test_faults_of_the_whole_store_become_one_clear_error(err: Exception, message: str) -> None:
+    fault = store_fault(err, "data")
+    assert isinstance(fault, StoreUnavailable) and message in str(fault) and "\n" not in str(fault)
+
+
+def test_faults_of_one_write_are_not_store_faults() -> None:
+    assert store_fault(ValueError("Batch size of 6858 is greater than max batch size of 5461"), "data") is None
+
+
+def test_an_unwritable_data_dir_is_a_clear_error(tmp_path: Path, seeds_dir: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory", encoding="utf-8")
+    config = Config(data_dir=blocker / "data", embedder="hashing")
+    with pytest.raises(StoreUnavailable, match="cannot create the writer lock"):
+        ingest([seeds_dir], config)
