@@ -18,6 +18,11 @@ from index.types import Article, RawArticle
 
 log = logging.getLogger(__name__)
 
+# Terminal escape sequences (colour codes like "\x1b[31m", window titles), then any other control
+# character but tab and newline, and lone UTF-16 surrogates that no encoder accepts.
+_ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x9b[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]?")
+_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+_SURROGATES = re.compile(r"[\ud800-\udfff]")
 _SPACES = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 _TERMINAL = re.compile(r"[.!?…:;][\"'”’)\]]*$|[\"”’)]$")
 _WORDS = re.compile(r"[^\W\d_]+")
@@ -110,6 +115,13 @@ def is_chrome_line(line: str) -> bool:
     if _AGENCY_CREDIT.search(line) and len(line.split()) <= _CREDIT_MAX_WORDS:
         return not line.endswith((".", "!", "?"))
     return not _TERMINAL.search(line) and bool(_DANGLING_LINK.fullmatch(line))
+
+
+def strip_controls(text: str) -> str:
+    """``text`` without terminal escape sequences and control characters (form feeds and
+    vertical tabs become line breaks); lone surrogates become U+FFFD."""
+    text = _ESCAPES.sub("", text).replace("\f", "\n").replace("\v", "\n")
+    return _SURROGATES.sub("\ufffd", _CONTROLS.sub("", text))
 
 
 def paragraphs(text: str) -> list[str]:
@@ -278,8 +290,8 @@ def clean_article(raw: RawArticle) -> list[Article]:
     Segments share the article's ``key`` and ``source`` (they come from the same file) and have
     ``doc_id`` ``<parent>-t<n>``. Returns ``[]`` when nothing of substance is left.
     """
-    title = " ".join(raw.title.split())
-    kept = remove_chrome(title, paragraphs(raw.text))
+    title = " ".join(strip_controls(raw.title).split())
+    kept = remove_chrome(title, paragraphs(strip_controls(raw.text)))
     main, teasers = split_teasers(title, kept)
     if not main:
         log.info("%s: no article text left after cleaning", raw.source)

@@ -9,16 +9,20 @@ module never raises for a bad input file.
 
 from __future__ import annotations
 
+import codecs
+import errno
 import json
 import logging
+import os
 import re
+import stat
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import parsedate_to_datetime
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 from index.clean import is_chrome_line
 from index.types import RawArticle, Skipped
@@ -71,7 +75,7 @@ def load_articles(
             try:
                 found, bad = _load_file(path, resolved, limits)
             except Exception as err:  # a parser bug must not stop the other files
-                log.exception("could not load %s", path)
+                log.warning("could not load %s: %s: %s", path, type(err).__name__, err)
                 found, bad = [], [Skipped(str(path), f"could not be parsed ({type(err).__name__})")]
             articles.extend(found)
             skipped.extend(bad)
@@ -84,21 +88,50 @@ def load_articles(
 
 def _walk(path: Path) -> Iterator[tuple[Path, str]]:
     """Yield ``(file, "")`` for each supported file, ``(path, reason)`` for each one to skip."""
-    if not path.exists():
-        yield path, "not found"
-    elif path.is_dir():
+    kind = _kind(path)
+    if kind == "directory":
         for child in sorted(path.rglob("*")):
             relative = child.relative_to(path).parts
-            if any(part.startswith(".") for part in relative) or not child.is_file():
+            if any(part.startswith(".") for part in relative):
                 continue
-            if child.suffix.lower() in SUPPORTED_SUFFIXES:
-                yield child, ""
-            else:
-                yield child, f"unsupported file type {child.suffix or '(no extension)'}"
-    elif path.suffix.lower() not in SUPPORTED_SUFFIXES:
-        yield path, f"unsupported file type {path.suffix or '(no extension)'}"
+            kind = _kind(child)
+            if kind != "directory":
+                yield child, _reason(child, kind)
     else:
-        yield path, ""
+        yield path, _reason(path, kind)
+
+
+def _reason(path: Path, kind: str) -> str:
+    if kind != "file":
+        return kind
+    if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+        return f"unsupported file type {path.suffix or '(no extension)'}"
+    return ""
+
+
+_KINDS = {
+    stat.S_IFIFO: "not a regular file (a named pipe)",
+    stat.S_IFCHR: "not a regular file (a character device)",
+    stat.S_IFBLK: "not a regular file (a block device)",
+    stat.S_IFSOCK: "not a regular file (a socket)",
+}
+
+
+def _kind(path: Path) -> str:
+    """"file", "directory", or why the path cannot be read as an article (never opens it)."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as err:
+        if err.errno == errno.ELOOP:
+            return "symlink loop"
+        if err.errno == errno.ENOENT:
+            return "broken symlink" if path.is_symlink() else "not found"
+        return f"unreadable ({err.strerror or type(err).__name__})"
+    if stat.S_ISDIR(mode):
+        return "directory"
+    if stat.S_ISREG(mode):
+        return "file"
+    return _KINDS.get(stat.S_IFMT(mode), "not a regular file")
 
 
 def _load_file(path: Path, resolved: Path, limits: _Limits) -> tuple[list[RawArticle], list[Skipped]]:
@@ -121,21 +154,49 @@ def _load_file(path: Path, resolved: Path, limits: _Limits) -> tuple[list[RawArt
     return [article], []
 
 
+_BOMS = (  # longest first: the UTF-32 LE mark starts with the UTF-16 LE one
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
 def _read_text(path: Path, limit: int) -> tuple[str, str]:
-    """The file's text with ``\\n`` line ends, or ``("", reason)``."""
+    """The file's text with ``\\n`` line ends, or ``("", reason)``. Opens without blocking and
+    reads only a regular file, and never more than ``limit`` bytes."""
     try:
-        size = path.stat().st_size
-        if size > limit:
-            return "", f"too large ({_mb(size)} > {_mb(limit)})"
-        data = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
+    except OSError as err:
+        return "", "symlink loop" if err.errno == errno.ELOOP else f"unreadable ({err.strerror or type(err).__name__})"
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return "", _KINDS.get(stat.S_IFMT(info.st_mode), "not a regular file")
+        if info.st_size > limit:
+            return "", f"too large ({_mb(info.st_size)} > {_mb(limit)})"
+        with os.fdopen(os.dup(fd), "rb") as fh:
+            data = fh.read(limit + 1)
     except OSError as err:
         return "", f"unreadable ({err.strerror or type(err).__name__})"
-    if b"\x00" in data:
+    finally:
+        os.close(fd)
+    if len(data) > limit:
+        return "", f"too large (> {_mb(limit)})"
+    return _decode(data)
+
+
+def _decode(data: bytes) -> tuple[str, str]:
+    encoding = next((name for bom, name in _BOMS if data.startswith(bom)), "utf-8")
+    if encoding == "utf-8" and b"\x00" in data:
         return "", "binary file (NUL bytes)"
     try:
-        text = data.decode("utf-8-sig")
+        text = data.decode(encoding)
     except UnicodeDecodeError:
-        return "", "not UTF-8 text"
+        return "", "not UTF-8 text" if encoding == "utf-8" else f"not valid {encoding.upper()} text"
+    if "\x00" in text:
+        return "", "binary file (NUL characters)"
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         return "", "empty file"
@@ -428,12 +489,17 @@ def _records(text: str, lines: bool) -> Iterator[tuple[int, Any, str]]:
                 yield index, json.loads(line), ""
             except json.JSONDecodeError as err:
                 yield index, None, f"unparsable JSON on line {number}: {err.msg}"
+            except RecursionError:
+                yield index, None, f"JSON on line {number} is nested too deeply"
             index += 1
         return
     try:
         data = json.loads(text)
     except json.JSONDecodeError as err:
         yield -1, None, f"unparsable JSON: {err.msg} (line {err.lineno})"
+        return
+    except RecursionError:
+        yield -1, None, "JSON nested too deeply"
         return
     if isinstance(data, dict) and isinstance(data.get("articles"), list):
         data = data["articles"]
@@ -445,10 +511,13 @@ def _records(text: str, lines: bool) -> Iterator[tuple[int, Any, str]]:
 def _record_article(record: Any, key: str, source: str, max_bytes: int) -> tuple[RawArticle | None, str]:
     if not isinstance(record, dict):
         return None, "record is not a JSON object"
+    wrong = _wrong_type(record, ("body", "text", "content", "title", "headline"))
+    if wrong:
+        return None, wrong
     body = _field(record, "body", "text", "content")
     if not body.strip():
         return None, "record has no body/text"
-    if len(body.encode("utf-8")) > max_bytes:
+    if len(body.encode("utf-8", "surrogatepass")) > max_bytes:
         return None, f"record body too large (> {_mb(max_bytes)})"
     body = body.replace("\r\n", "\n").replace("\r", "\n")
     title = _field(record, "title", "headline")
@@ -467,12 +536,28 @@ def _record_article(record: Any, key: str, source: str, max_bytes: int) -> tuple
     return article, ""
 
 
-def _field(record: dict[str, Any], *names: str) -> str:
-    """The first non-empty of ``names`` as a string (lists joined with ", ", None as "")."""
+def _wrong_type(record: dict[str, Any], names: Sequence[str]) -> str:
+    """Why one of the text fields ``names`` cannot be read as text (a number, an object...), or ""."""
     for name in names:
         value = record.get(name)
-        if isinstance(value, list):
-            value = ", ".join(str(v) for v in value if v)
-        if value is not None and str(value).strip():
-            return str(value).strip()
+        if value is None or isinstance(value, str) or _is_text_list(value):
+            continue
+        kind = {bool: "true/false", int: "a number", float: "a number", dict: "an object", list: "a list"}
+        return f"field {name!r} is {kind.get(type(value), type(value).__name__)}, not text"
+    return ""
+
+
+def _is_text_list(value: Any) -> TypeGuard[list[str]]:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+def _field(record: dict[str, Any], *names: str) -> str:
+    """The first non-empty of ``names`` as a string (lists of strings joined with ", "); a value
+    of another type (a number, an object) counts as missing."""
+    for name in names:
+        value = record.get(name)
+        if _is_text_list(value):
+            value = ", ".join(v for v in value if v)
+        if isinstance(value, str) and value.strip():
+            return value.strip()
     return ""

@@ -24,6 +24,7 @@ from index.types import Article, ArticleRecord, Chunk
 log = logging.getLogger(__name__)
 
 _PAGE = 5000
+_PROBE = 1000  # chunk vectors read per call when probing for lost ones
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,14 @@ def day_number(published: str) -> int:
     """2023-09-18 -> 20230918 (0 when unknown): Chroma range filters need numbers."""
     digits = published[:10].replace("-", "")
     return int(digits) if len(digits) == 8 and digits.isdigit() else 0
+
+
+def _max_batch_size(client: Any) -> int:
+    """The most records one Chroma call may carry (5,461 for the embedded store)."""
+    try:
+        return max(1, int(client.get_max_batch_size()))
+    except Exception:  # an older client or server without the call
+        return _PAGE
 
 
 def open_client(config: Config) -> Any:
@@ -84,6 +93,7 @@ class ChromaStore:
             raise
         except Exception as err:
             raise StoreUnavailable(f"cannot open collection {name!r}: {err}") from err
+        self.max_batch = _max_batch_size(client)
         meta = self._chunks.metadata or {}
         if meta.get("embedder") != embedder or int(meta.get("dim", dim)) != dim:
             raise EmbedderMismatch(
@@ -114,44 +124,89 @@ class ChromaStore:
 
     def put_articles(self, writes: Sequence[ArticleWrite]) -> None:
         """Write a group of articles: their chunks, then drop their stale chunks, then commit
-        their manifest entries. Batched: three store calls per group, not per article."""
+        their manifest entries. Each call to Chroma carries at most ``max_batch`` records."""
         if not writes:
             return
         chunks = [c for w in writes for c in w.chunks]
-        if chunks:
+        vectors = [v for w in writes for v in w.vectors[: len(w.chunks)]]
+        for lo in range(0, len(chunks), self.max_batch):
+            part = chunks[lo : lo + self.max_batch]
             self._chunks.upsert(
-                ids=[c.chunk_id for c in chunks],
-                embeddings=np.concatenate([w.vectors for w in writes if len(w.chunks)]),
-                documents=[c.text for c in chunks],
-                metadatas=[_chunk_meta(c) for c in chunks],
+                ids=[c.chunk_id for c in part],
+                embeddings=np.asarray(vectors[lo : lo + self.max_batch]),
+                documents=[c.text for c in part],
+                metadatas=[_chunk_meta(c) for c in part],
             )
-        stale: list[dict[str, Any]] = [
-            {"$and": [{"doc_id": w.article.doc_id}, {"version": {"$ne": w.article.content_hash[:12]}}]}
-            for w in writes
-        ]
-        self._chunks.delete(where=stale[0] if len(stale) == 1 else {"$or": stale})
-        self._articles.upsert(
-            ids=[w.article.doc_id for w in writes],
-            embeddings=[[1.0]] * len(writes),
-            documents=[w.article.text for w in writes],
-            metadatas=[_manifest_meta(w) for w in writes],
-        )
+        for lo in range(0, len(writes), self.max_batch):
+            batch = writes[lo : lo + self.max_batch]
+            stale: list[dict[str, Any]] = [
+                {"$and": [{"doc_id": w.article.doc_id}, {"version": {"$ne": w.article.content_hash[:12]}}]}
+                for w in batch
+            ]
+            self._chunks.delete(where=stale[0] if len(stale) == 1 else {"$or": stale})
+            self._articles.upsert(
+                ids=[w.article.doc_id for w in batch],
+                embeddings=[[1.0]] * len(batch),
+                documents=[w.article.text for w in batch],
+                metadatas=[_manifest_meta(w) for w in batch],
+            )
 
     def delete_articles(self, doc_ids: Iterable[str]) -> None:
         for doc_id in doc_ids:
             self._chunks.delete(where={"doc_id": doc_id})
             self._articles.delete(ids=[doc_id])
 
-    def sweep_orphans(self) -> int:
-        """Delete chunks whose article has no manifest entry (left by a run killed midway)."""
-        known = set(self._articles.get(include=[])["ids"])
-        orphans: set[str] = set()
-        for offset in range(0, self._chunks.count(), _PAGE):
-            got = self._chunks.get(include=["metadatas"], limit=_PAGE, offset=offset)
-            orphans.update(str(m["doc_id"]) for m in got["metadatas"] or [] if m["doc_id"] not in known)
-        for doc_id in orphans:
-            self._chunks.delete(where={"doc_id": doc_id})
-        return len(orphans)
+    def reset_chunks(self) -> None:
+        """Drop every chunk and its vector index, keeping the manifest (to rebuild a broken index)."""
+        metadata = dict(self._chunks.metadata or {})
+        self._client.delete_collection(self.name)
+        self._chunks = self._client.create_collection(self.name, metadata=metadata, embedding_function=None)
+
+    def stored_article(self, doc_id: str) -> tuple[Article, str, str] | None:
+        """An article as the manifest holds it: (article, cluster_id, encoded signature)."""
+        got = self._articles.get(ids=[doc_id], include=["documents", "metadatas"])
+        if not got["ids"]:
+            return None
+        meta, text = (got["metadatas"] or [{}])[0], str((got["documents"] or [""])[0])
+        r = _record_from_meta(meta)
+        fields = {k: v for k, v in asdict(r).items() if k not in ("n_chunks", "cluster_id")}
+        article = Article(**fields, text=text, author=str(meta.get("author", "")))
+        return article, r.cluster_id, str(meta.get("signature", ""))
+
+    # ---- chunks -----------------------------------------------------------------------------
+    def chunk_ids(self) -> set[str]:
+        ids: set[str] = set()
+        for offset in range(0, self.count(), _PAGE):
+            ids.update(self._chunks.get(include=[], limit=_PAGE, offset=offset)["ids"])
+        return ids
+
+    def ids_without_vectors(self, ids: Sequence[str]) -> list[str]:
+        """Those of ``ids`` whose stored chunk has no readable vector (its index entry was lost)."""
+        lost: list[str] = []
+        for lo in range(0, len(ids), _PROBE):
+            self._probe(list(ids[lo : lo + _PROBE]), lost)
+        return lost
+
+    def _probe(self, ids: list[str], lost: list[str]) -> None:
+        try:
+            got = self._chunks.get(ids=ids, include=["embeddings"])
+        except Exception:  # Chroma fails the whole read when one vector is missing: bisect
+            if len(ids) == 1:
+                lost.extend(ids)
+                return
+            half = len(ids) // 2
+            self._probe(ids[:half], lost)
+            self._probe(ids[half:], lost)
+            return
+        vectors = got["embeddings"] if got["embeddings"] is not None else [None] * len(got["ids"])
+        lost.extend(cid for cid, vec in zip(got["ids"], vectors) if vec is None or len(vec) == 0)
+
+    def delete_chunks(self, ids: Sequence[str]) -> None:
+        for lo in range(0, len(ids), self.max_batch):
+            self._chunks.delete(ids=list(ids[lo : lo + self.max_batch]))
+
+    def delete_article_chunks(self, doc_id: str) -> None:
+        self._chunks.delete(where={"doc_id": doc_id})
 
     # ---- chunks -----------------------------------------------------------------------------
     def count(self) -> int:

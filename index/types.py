@@ -106,6 +106,7 @@ class IngestReport:
     total_chunks: int = 0  # chunks in the collection after the run
     seconds: float = 0.0
     embed_seconds: float = 0.0
+    repairs: str = ""  # the consistency check's summary when it found and repaired something
 
     @property
     def ok(self) -> bool:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
+import chromadb.api.models.Collection
 import pytest
 
+from index.check import check
 from index.config import Config
 from index.embedders import HashingEmbedder, MiniLMEmbedder
 from index.errors import EmbedderMismatch
@@ -112,3 +115,35 @@ def test_query_with_filters(config: Config, corpus: Path) -> None:
     assert hits == sorted(hits, key=lambda c: -c.score)
     only = store.query(vector.tolist(), 3, where={"source": "001_61a2b7113e9c39af.txt"})
     assert only and {c.source for c in only} == {"001_61a2b7113e9c39af.txt"}
+
+
+def test_consistency_check_repairs_lost_and_stray_vectors(config: Config, corpus: Path) -> None:
+    embedder = HashingEmbedder()
+    ingest([corpus], config, embedder=embedder)
+    store = ChromaStore.open(config, embedder.name, embedder.dim)
+    before = {c.chunk_id: c.text for c in store.all_chunks()}
+    store._chunks.delete(ids=sorted(before)[::5])
+    store._chunks.upsert(
+        ids=["stray:0:0"], embeddings=embedder.embed(["x"]), documents=["x"], metadatas=[{"doc_id": "stray"}]
+    )
+    found = check(config, repair=True, embedder=embedder)
+    assert len(found.missing) == len(sorted(before)[::5]) and found.orphans == ["stray:0:0"] and found.ok
+    assert {c.chunk_id: c.text for c in store.all_chunks()} == before
+    assert check(config, deep=True, embedder=embedder).consistent
+    assert ingest([corpus], config, embedder=embedder).chunks == 0
+
+
+def test_writes_are_split_by_the_clients_batch_limit(
+    config: Config, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("index.store._max_batch_size", lambda client: 7)
+    calls: list[int] = []
+    upsert = chromadb.api.models.Collection.Collection.upsert
+
+    def counting(self: Any, ids: Any, **kwargs: Any) -> Any:
+        calls.append(len(ids))
+        return upsert(self, ids, **kwargs)
+
+    monkeypatch.setattr(chromadb.api.models.Collection.Collection, "upsert", counting)
+    report = ingest([corpus], config, embedder=HashingEmbedder())
+    assert report.total_chunks > 20 and max(calls) <= 7
