@@ -12,7 +12,8 @@ from assistant.types import Evidence
 
 TEXT = "Acme's revenue rose 12% to $3 billion in the third quarter, Chief Executive Jo Park said."
 EV = Evidence(
-    number=1, doc_id="d1", text=TEXT, start=0, end=len(TEXT), title="Acme beats forecasts", outlet="Wire", published="2023-10-02", source="acme.txt",
+    number=1, doc_id="d1", text=TEXT, start=0, end=len(TEXT), title="Acme beats forecasts", outlet="Wire",
+    published="2023-10-02", source="acme.txt",
 )
 
 
