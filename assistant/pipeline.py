@@ -12,6 +12,7 @@ generated, then the verified :class:`Answer`.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -29,6 +30,7 @@ from assistant.types import Answer, Evidence, Source, SourcesFound, StreamEvent,
 from index.config import Config
 
 log = logging.getLogger(__name__)
+_MARKER = re.compile(r"\[(\d+)\]")
 
 
 def _select(question: str, hits: Sequence[Hit], parts: Sequence[str], config: Config) -> list[Evidence]:
@@ -160,10 +162,11 @@ def finish(draft: Draft, policy: AnswerPolicy, check: Callable[..., Verified] = 
     unmet: list[str] = []
     if not checked.refused:
         unmet = unmentioned(draft.wanted, draft.cited_texts(c.doc_id for c in checked.citations))
-    if verdict == "No" and (checked.refused or unmet):
-        # "No" needs no support beyond the sources read: nothing in them says it happened.
-        return replace(base, text="No: the articles found do not report that.", refused=False, verdict=verdict,
-                       short=verdict, flagged=list(checked.flagged))
+    if verdict and (checked.refused or unmet):
+        # A yes/no question's answer is its verdict, the model's own probability over the sources
+        # it read. When the why does not survive verification (small models restate the question),
+        # the verdict stands with the sentences the model pointed at, and the why is flagged.
+        return _bare_verdict(verdict, draft, base, [*checked.flagged, *([checked.text] if unmet else [])], check)
     refusal = policy.after_verification(checked.said_refusal, kept, unmet)
     if refusal is not None:
         flagged = list(checked.flagged) if checked.refused else [*checked.flagged, checked.text]
@@ -180,6 +183,17 @@ def finish(draft: Draft, policy: AnswerPolicy, check: Callable[..., Verified] = 
         verdict=verdict,
         short=verdict or first_sentence(checked.text),
     )
+
+
+def _bare_verdict(
+    verdict: str, draft: Draft, base: Answer, flagged: list[str], check: Callable[..., Verified]
+) -> Answer:
+    pointed = [int(n) for n in _MARKER.findall(draft.raw)] or [ev.number for ev in draft.evidence[:1]]
+    numbers = [n for n in dict.fromkeys(pointed) if any(ev.number == n for ev in draft.evidence)]
+    checked = check(f"{verdict} {''.join(f'[{n}]' for n in numbers)}.", draft.evidence)
+    text = checked.text if not checked.refused else f"{verdict}."
+    return replace(base, text=text, citations=list(checked.citations), refused=False, verdict=verdict,
+                   short=verdict, flagged=flagged)
 
 
 def ablate(

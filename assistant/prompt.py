@@ -35,7 +35,10 @@ DECISION = "Do the sources answer this question? Reply YES or NO."
 
 # Last in the user message: a 1.5B model cites reliably only when told so right before answering.
 # (Measured: moving the refusal rule here too made it refuse answerable questions.)
-INSTRUCTIONS = "Answer in 1-3 short sentences. End each sentence with the number of the source it comes from, like [1]."
+INSTRUCTIONS = (
+    "Answer in 1-3 short sentences, the first giving only the answer itself (a name, number or short "
+    "phrase). End each sentence with the number of the source it comes from, like [1]."
+)
 # A yes/no question: the verdict first, then why, saying which article says what.
 CLOSED_INSTRUCTIONS = (
     "Answer Yes or No first, then say why in 1-2 short sentences, naming which article says what. "
