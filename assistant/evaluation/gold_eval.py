@@ -137,7 +137,7 @@ def run_gold(args: EvalArgs, config: Config) -> EvalResult:
         questions = stratified(questions, args.limit, key=lambda q: q.type)
     corpus = args.corpus or [DEFAULT_SEEDS]
     args.out_dir.mkdir(parents=True, exist_ok=True)
-    with fresh_assistant(config, corpus, args.backend) as (bot, ingested, temp_config):
+    with fresh_assistant(config, corpus, args.backend, args.index_dir) as (bot, ingested, temp_config):
         matcher = source_matcher(bot)
         records = [
             _gold_record(bot, q, matcher, args)

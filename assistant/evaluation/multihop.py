@@ -118,7 +118,7 @@ def run_multihop(args: EvalArgs, config: Config) -> EvalResult:
     majority = majority_answers(queries)
     corpus = args.corpus or [Path(args.gold_path).with_name("corpus.json")]
     args.out_dir.mkdir(parents=True, exist_ok=True)
-    with fresh_assistant(config, corpus, args.backend) as (bot, ingested, _config):
+    with fresh_assistant(config, corpus, args.backend, args.index_dir) as (bot, ingested, _config):
         records = [
             _record(bot, q, majority, args.retrieval_only, args.ablate)
             for q in tqdm(chosen, desc="MultiHop-RAG", unit="q", disable=None)

@@ -43,6 +43,7 @@ class EvalArgs:
     limit: int | None = None
     k: int = 10
     split: str | None = None  # MultiHop-RAG: "tune" or "confirm" half of the queries
+    index_dir: Path | None = None  # keep the evaluation's index here (reused) instead of a temp dir
     ablate: bool = False  # also score the answers with each answer-policy rule switched off
 
 
@@ -89,6 +90,9 @@ def add_eval_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--compare", action="store_true",
                         help="also run a naive llama-index VectorStoreIndex baseline (gold format)")
     parser.add_argument("--retrieval-only", action="store_true", help="score retrieval, generate nothing")
+    parser.add_argument("--index", dest="index_dir", type=Path, metavar="DIR",
+                        help="keep the evaluation's index in DIR, a folder for this corpus alone, and reuse it "
+                             "(default: a temporary index, removed afterwards)")
     parser.add_argument("--split", choices=["tune", "confirm"],
                         help="MultiHop-RAG: one fixed half of the queries (design on tune, report confirm)")
     parser.add_argument("--limit", type=int, help="evaluate a deterministic, type-stratified sample of N")
@@ -120,6 +124,7 @@ def args_from_namespace(ns: argparse.Namespace) -> EvalArgs:
         k=ns.k,
         split=ns.split,
         ablate=bool(ns.ablate),
+        index_dir=Path(ns.index_dir) if ns.index_dir else None,
     )
 
 
@@ -139,15 +144,22 @@ def run_eval(args: EvalArgs, config: Config) -> EvalResult:
 
 @contextlib.contextmanager
 def fresh_assistant(
-    config: Config, corpus: Sequence[Path], backend: str | None
+    config: Config, corpus: Sequence[Path], backend: str | None, index_dir: Path | None = None
 ) -> Iterator[tuple[Assistant, IngestReport, Config]]:
-    """An Assistant over a new embedded collection in a temp dir holding only ``corpus``."""
+    """An Assistant over a new embedded collection in a temp dir holding only ``corpus``; with
+    ``index_dir``, over the collection kept there (ingest is incremental, so a second run over the
+    same corpus starts in seconds instead of re-embedding it)."""
     missing = [str(p) for p in corpus if not Path(p).exists()]
     if missing:
         raise ValueError(f"corpus not found: {', '.join(missing)}")
-    with tempfile.TemporaryDirectory(prefix="newsdesk-eval-", ignore_cleanup_errors=True) as tmp:
+    with contextlib.ExitStack() as stack:
+        if index_dir is None:
+            tmp = stack.enter_context(
+                tempfile.TemporaryDirectory(prefix="newsdesk-eval-", ignore_cleanup_errors=True)
+            )
         temp_config = config.replace(
-            data_dir=Path(tmp), model_dir=config.models_path, collection="eval", chroma_host=None
+            data_dir=Path(index_dir or tmp), model_dir=config.models_path, chroma_host=None,
+            collection=config.collection if index_dir else "eval",
         )
         bot = Assistant.from_config(temp_config, backend=backend)
         started = time.perf_counter()
