@@ -19,9 +19,12 @@ from assistant.pipeline import ReadPath, Stages
 from assistant.policy import AnswerPolicy
 from assistant.retrieval import Filters, HybridRetriever
 from assistant.types import Answer, Source, StreamEvent, Turn
+from index.check import CheckReport
+from index.check import check as check_collection
 from index.config import Config
 from index.embedders import Embedder, make_embedder
 from index.ingest import ingest as ingest_paths
+from index.lock import writer_lock
 from index.store import ChromaStore
 from index.types import IngestReport
 
@@ -202,8 +205,16 @@ class Assistant:
         return report
 
     def delete_article(self, doc_id: str) -> None:
-        self._store.delete_articles([doc_id])
+        with writer_lock(self.config):  # one writer at a time, across processes
+            self._store.delete_articles([doc_id])
         self._retriever.invalidate()
+
+    def check(self, repair: bool = False) -> CheckReport:
+        """Compare the manifest with the stored vectors; with ``repair``, re-embed what is missing
+        and delete orphans (under the writer lock)."""
+        report = check_collection(self.config, repair, embedder=self._embedder)
+        self._retriever.invalidate()
+        return report
 
 
 def clean_question(question: str) -> str:

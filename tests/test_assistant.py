@@ -170,3 +170,21 @@ def test_injected_instructions_are_not_evidence(tmp_path: Path, seeds_dir: Path)
     answer = bot.ask("Who did Blinken meet in New York?")
     assert "PWNED" not in answer.text
     assert all("PWNED" not in c.quote for c in answer.citations)
+
+
+def test_example_questions_come_from_the_collection(bot: Assistant) -> None:
+    examples = bot.example_questions(3)
+    stories = [a for a in bot.articles() if not a.is_teaser]
+    latest = max(a.published for a in stories)
+    newest = [a.title.split("…")[0][:30] for a in stories if a.published == latest]  # syndicated copies
+    assert len(examples) == 3 and len(set(examples)) == 3 and all(e.endswith("?") for e in examples)
+    assert any(title in examples[0] for title in newest), (newest, examples)
+
+
+def test_malformed_history_is_refused_in_one_line_or_skipped(bot: Assistant) -> None:
+    for bad in (42, "a", b"x"):
+        with pytest.raises(BadQuestion, match="history must be a list"):
+            bot.ask(MACHINE_TOOLS, history=bad)  # type: ignore[arg-type]
+    answer = bot.ask(MACHINE_TOOLS, history=[None, "a", {"role": "user"}])  # type: ignore[list-item]
+    assert "70%" in answer.text
+    assert not bot.ask("\ud800 " + MACHINE_TOOLS).refused

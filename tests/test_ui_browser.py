@@ -57,7 +57,10 @@ def chat(browser: Browser, app_url: str) -> Iterator[ChatPage]:
 
 def test_page_shows_backend_and_example_questions(chat: ChatPage, bot: Assistant) -> None:
     assert bot.backend_label in chat.page.locator("#nd-backend").inner_text()
-    assert chat.page.locator(".nd-example").count() == 4
+    examples = chat.page.locator(".nd-example")
+    assert examples.count() == 3
+    # made from the collection's newest stories, not hard-coded
+    assert [examples.nth(i).inner_text() for i in range(3)] == bot.example_questions(3)
     chat.shot("chat-empty")
 
 
@@ -80,8 +83,16 @@ def test_seed_question_streams_a_cited_answer_with_highlighted_sources(chat: Cha
     chat.shot("chat-answer-with-sources")
 
 
-def test_example_button_asks_and_refusal_is_a_calm_notice(chat: ChatPage) -> None:
-    chat.page.locator(".nd-example", has_text="Venezuela").click()
+def test_example_button_asks(chat: ChatPage) -> None:
+    chat.page.locator(".nd-example").first.click()
+    reply = chat.replies().first
+    reply.wait_for(timeout=ANSWER_TIMEOUT)
+    chat.page.locator("#nd-chat .nd-streaming").wait_for(state="detached", timeout=ANSWER_TIMEOUT)
+    assert chat.page.locator("#nd-chat .nd-error").count() == 0
+
+
+def test_refusal_is_a_calm_notice(chat: ChatPage) -> None:
+    chat.ask("What did Blinken say about Venezuela?")
     reply = chat.replies().first
     reply.wait_for(timeout=ANSWER_TIMEOUT)
     chat.page.locator("#nd-chat .nd-streaming").wait_for(state="detached", timeout=ANSWER_TIMEOUT)

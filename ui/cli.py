@@ -54,6 +54,10 @@ examples:
   newsdesk eval                                   # the seeds gold set (tests/gold/seeds.jsonl)
   newsdesk eval tests/gold/seeds.jsonl --compare --out eval-out/
   newsdesk eval queries_dev.json --format multihop-rag --retrieval-only --limit 200""",
+    "check": """\
+examples:
+  newsdesk check                                  # report only
+  newsdesk check --repair --data-dir /srv/newsdesk""",
     "model": """\
 examples:
   newsdesk model --prepare
@@ -111,6 +115,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--backend", choices=BACKENDS)
 
     add_eval_arguments(command("eval", "evaluate against a gold set or MultiHop-RAG"))
+
+    p = command("check", "find (and with --repair fix) chunks without vectors and vectors without articles")
+    p.add_argument("--repair", action="store_true", help="re-embed missing vectors, delete orphans")
 
     p = command("model", "manage the local model file")
     p.add_argument("--prepare", action="store_true", help="assemble and verify the GGUF file")
@@ -262,12 +269,19 @@ def _model(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+def _check(args: argparse.Namespace, config: Config) -> int:
+    report = Assistant.from_config(config, backend="extractive").check(repair=args.repair)
+    print(report.summary())
+    return 0 if report.ok or (report.consistent and not args.repair) else 1
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace, Config], int]] = {
     "ingest": _ingest,
     "ask": _ask,
     "chat": _chat,
     "serve": _serve,
     "eval": _eval,
+    "check": _check,
     "model": _model,
 }
 
