@@ -9,7 +9,7 @@ from assistant.core import ArticleInfo, Assistant
 from assistant.errors import BackendUnavailable, BadQuestion, IndexMissing, ModelMissing, NewsdeskError
 from assistant.policy import AnswerPolicy, Reason, Refusal
 from assistant.retrieval import Filters
-from assistant.types import Answer, Citation, Evidence, Source, SourcesFound, StreamEvent, TextDelta, Turn
+from assistant.types import Answer, Citation, Evidence, Queued, Source, SourcesFound, StreamEvent, TextDelta, Turn
 from index.config import Config
 from index.types import IngestReport
 
@@ -28,6 +28,7 @@ __all__ = [
     "IngestReport",
     "ModelMissing",
     "NewsdeskError",
+    "Queued",
     "Reason",
     "Refusal",
     "Source",

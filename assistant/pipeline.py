@@ -26,7 +26,7 @@ from assistant.generators import Generator
 from assistant.policy import RULES, AnswerPolicy, Judgement, Refusal
 from assistant.question import is_closed
 from assistant.retrieval import Filters, Hit, HybridRetriever
-from assistant.types import Answer, Evidence, Source, SourcesFound, StreamEvent, TextDelta, Turn
+from assistant.types import Answer, Evidence, Queued, Source, SourcesFound, StreamEvent, TextDelta, Turn
 from index.config import Config
 
 log = logging.getLogger(__name__)
@@ -103,6 +103,10 @@ class ReadPath:
         judgement: Judgement | None = None
         raw, verdict = "", None
         if evidence and (refusal is None or trace):
+            queue_length = getattr(self.generator, "queue_length", None)
+            ahead = queue_length() if queue_length else 0
+            if ahead:
+                yield Queued(ahead)
             judge = getattr(self.generator, "judge", None)
             judgement = judge(resolved.question, evidence, closed=closed) if judge else None
             refusal = refusal or self.policy.on_judgement(judgement, closed)

@@ -113,10 +113,17 @@ class SourcesFound:
 
 
 @dataclass(frozen=True)
+class Queued:
+    """The model is busy: ``ahead`` answers run or wait before this one (sent before the wait)."""
+
+    ahead: int
+
+
+@dataclass(frozen=True)
 class TextDelta:
     """A piece of streamed answer text (before verification)."""
 
     text: str
 
 
-StreamEvent = SourcesFound | TextDelta | Answer
+StreamEvent = SourcesFound | Queued | TextDelta | Answer

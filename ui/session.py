@@ -19,6 +19,7 @@ from assistant import (
     BadQuestion,
     IndexMissing,
     NewsdeskError,
+    Queued,
     SourcesFound,
     TextDelta,
 )
@@ -79,6 +80,10 @@ def stream_turn(bot: Assistant, question: str, turns: Sequence[ChatTurn]) -> Ite
                 stories = len({src.doc_id for src in event.sources})
                 status = f"Reading {len(event.evidence)} sentences from {stories} articles…"
                 yield [*prior, ChatTurn(question, status=status)]
+            elif isinstance(event, Queued):
+                plural = "s" if event.ahead > 1 else ""
+                waiting = f"Waiting for the model: {event.ahead} question{plural} ahead of yours…"
+                yield [*prior, ChatTurn(question, status=waiting)]
             elif isinstance(event, TextDelta):
                 text += event.text
                 yield [*prior, ChatTurn(question, partial=text)]

@@ -160,11 +160,32 @@ def _write_sidecar(target: Path) -> None:
         log.warning("cannot record the verified hash next to %s: %s", target, exc)
 
 
-_LOADED: dict[tuple[str, int, int], tuple[Any, threading.Lock]] = {}
+class Turns:
+    """One model, one generation at a time: a lock that also counts who holds it or waits for it,
+    so a caller can tell a person their place in the queue."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._count = threading.Lock()
+        self.pending = 0  # generations running or waiting for this model
+
+    def __enter__(self) -> Turns:
+        with self._count:
+            self.pending += 1
+        self._lock.acquire()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._lock.release()
+        with self._count:
+            self.pending -= 1
+
+
+_LOADED: dict[tuple[str, int, int], tuple[Any, Turns]] = {}
 _LOADING = threading.Lock()
 
 
-def _load_llama(model_path: str, n_ctx: int, n_threads: int) -> tuple[Any, threading.Lock]:
+def _load_llama(model_path: str, n_ctx: int, n_threads: int) -> tuple[Any, Turns]:
     """One loaded model (and its lock) per (file, context, threads), shared by generators."""
     key = (model_path, n_ctx, n_threads)
     with _LOADING:
@@ -176,7 +197,7 @@ def _load_llama(model_path: str, n_ctx: int, n_threads: int) -> tuple[Any, threa
             started = time.perf_counter()
             llm = Llama(model_path=model_path, n_ctx=n_ctx, n_threads=n_threads, verbose=False)
             log.info("loaded %s in %.1f s", model_path, time.perf_counter() - started)
-            _LOADED[key] = (llm, threading.Lock())
+            _LOADED[key] = (llm, Turns())
         return _LOADED[key]
 
 
@@ -202,6 +223,10 @@ class LocalGenerator:
         self._llm, self._lock = _load_llama(str(path), config.llm_ctx, config.llm_threads)
         first = {w: self._llm.tokenize(w.encode(), add_bos=False, special=False)[0] for w in _YES + _NO}
         self._yes_no = (sorted({first[w] for w in _YES}), sorted({first[w] for w in _NO}))  # first tokens
+
+    def queue_length(self) -> int:
+        """Answers running or waiting for this model (one model, one answer at a time)."""
+        return self._lock.pending
 
     def count_tokens(self, text: str) -> int:
         """Tokens of ``text`` for this model (for prompt budgeting and measurement)."""
