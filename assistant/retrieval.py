@@ -16,10 +16,12 @@ import threading
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Any, Protocol
 
 import numpy as np
 
+from assistant.query import DateRange, OutletNames, ParsedQuery, parse_query
 from assistant.text import WORDS, jaccard, names
 from index.chunker import embedding_text
 from index.embedders import Embedder
@@ -38,6 +40,7 @@ _DATE = re.compile(
     r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December)"
     r"\s+\d{1,2}\b"
 )
+COLLAPSE_DEPTH = 4  # fused hits collapsed per place asked for (spreading and outlets pick from them)
 PER_ARTICLE = 2  # chunks of one article before other articles get a place
 # Two sentences of copies of one story with at least this word-set overlap say the same thing
 # (measured on the seeds' AFP story: rewordings of one sentence 0.65-0.9; a sentence that adds a
@@ -87,20 +90,62 @@ class Hit:
     also_reported_by: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class FusionWeights:
+    """How much each ranked list counts in the reciprocal rank fusion, and the fusion's k. A weight
+    of 0 drops that list (``FusionWeights.only("keyword")`` is BM25 alone). The defaults were chosen
+    by a grid on the ``tune`` half of the MultiHop-RAG dev queries (benchmarks/bench_retrieval.py)."""
+
+    keyword: float = KEYWORD_WEIGHT  # BM25 over every chunk the filters admit
+    vector: float = VECTOR_WEIGHT  # MiniLM nearest chunks
+    outlet_keyword: float = KEYWORD_WEIGHT  # per outlet the question names: BM25 within it
+    outlet_vector: float = VECTOR_WEIGHT  # ... and vectors within it
+    part_keyword: float = 0.0  # per part of the question about one outlet: BM25 of its words within it
+    part_vector: float = 0.0
+    date_keyword: float = 0.0  # per date or range the question names: BM25 within it
+    names: float = NAME_WEIGHT  # articles naming the question's rare names
+    rrf_k: int = RRF_K
+    represent: bool = False  # every outlet the question names gets a place in the top k
+
+    @classmethod
+    def only(cls, kind: str) -> FusionWeights:
+        zero = {f: 0.0 for f in ("keyword", "vector", "outlet_keyword", "outlet_vector",
+                                  "part_keyword", "part_vector", "date_keyword", "names")}
+        return cls(**{**zero, kind: 1.0})  # type: ignore[arg-type]
+
+    def weight(self, kind: str) -> float:
+        return float(getattr(self, kind))
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """Every ranked list for one query before fusion (a benchmark fuses them many ways)."""
+
+    lists: tuple[tuple[str, tuple[Chunk, ...]], ...]  # (kind, chunks best first)
+    named: dict[str, float]  # doc_id -> how rare the question's names it mentions are
+    outlets: tuple[tuple[str, ...], ...]  # the outlet groups the question names
+
+
 class Retriever(Protocol):
     def retrieve(self, query: str, k: int = 10, filters: Filters | None = None) -> list[Hit]: ...
 
 
 class HybridRetriever:
-    def __init__(self, store: ChromaStore, embedder: Embedder, pool: int = 40) -> None:
+    def __init__(
+        self, store: ChromaStore, embedder: Embedder, pool: int = 40, weights: FusionWeights | None = None
+    ) -> None:
         self._store = store
         self._embedder = embedder
         self._pool = pool
+        self.weights = weights or FusionWeights()
         self._lock = threading.Lock()
         self._built_count = -1
         self._chunks: list[Chunk] = []
         self._bm25: Any = None
-        self._outlets: dict[str, str] = {}  # lower-case outlet -> outlet
+        self._names = OutletNames([])
+        self._chunk_outlet: np.ndarray = np.array([], dtype=object)
+        self._chunk_day: np.ndarray = np.array([], dtype="U10")
+        self._year: int | None = None
         self._cluster_outlets: dict[str, list[tuple[str, str]]] = {}
         self._doc_text: dict[str, str] = {}  # the indexed text of each article (title first)
         self._doc_lower: dict[str, str] = {}  # the same, lower-cased, for name look-ups
@@ -130,7 +175,11 @@ class HybridRetriever:
                 )
                 bm25.index(tokens, show_progress=False)
             self._chunks, self._bm25, self._built_count = chunks, bm25, count
-            self._outlets = {c.outlet.lower(): c.outlet for c in chunks if len(c.outlet) >= 3}
+            self._names = OutletNames(c.outlet for c in chunks if len(c.outlet) >= 3)
+            self._chunk_outlet = np.array([c.outlet for c in chunks], dtype=object)
+            self._chunk_day = np.array([c.published[:10] for c in chunks], dtype="U10")
+            years = [int(d[:4]) for d in self._chunk_day if d[:4].isdigit()]
+            self._year = max(years) if years else None
             members: dict[str, dict[str, str]] = defaultdict(dict)
             for c in chunks:
                 members[c.cluster_id][c.doc_id] = c.outlet or c.source
@@ -148,26 +197,77 @@ class HybridRetriever:
         self._ensure_index()
         if not self._chunks or not query.strip():
             return []
+        return self.rank(self.candidates(query, filters, self.weights), k, self.weights)
+
+    def parse(self, query: str) -> ParsedQuery:
+        self._ensure_index()
+        return parse_query(query, self._names, self._year)
+
+    def candidates(
+        self, query: str, filters: Filters | None = None, weights: FusionWeights | None = None
+    ) -> Candidates:
+        """Every ranked list for ``query``: BM25 and vectors over what ``filters`` admit, then per
+        outlet the question names, per part of the question about one outlet, per date it names.
+        Lists whose weight is 0 in ``weights`` are skipped (None: compute them all)."""
+        self._ensure_index()
         filters = filters or Filters()
-        vector = self._embedder.embed([query])[0]
-        lists = [(self._vector(vector, filters), VECTOR_WEIGHT), (self._keyword(query, filters), KEYWORD_WEIGHT)]
-        for outlet in self.outlets_named(query):
-            if filters.outlets and outlet not in filters.outlets:
+        parsed = self.parse(query)
+
+        def wanted(kind: str) -> bool:
+            return weights is None or weights.weight(kind) > 0
+
+        texts = [query] + [p.text for p in parsed.parts if wanted("part_vector")]
+        unique = list(dict.fromkeys(texts))
+        vectors = dict(zip(unique, self._embedder.embed(unique)))
+        lists: list[tuple[str, tuple[Chunk, ...]]] = []
+
+        def add(kind: str, scoped: Filters, text: str = query, dates: Sequence[DateRange] = ()) -> None:
+            if not wanted(kind):
+                return
+            if kind.endswith("vector"):
+                ranked = self._vector(vectors[text], scoped, dates)
+            else:
+                ranked = self._keyword(text, scoped, dates)
+            lists.append((kind, tuple(ranked)))
+
+        add("keyword", filters)
+        add("vector", filters)
+        groups = []
+        for part in parsed.parts:
+            outlets = tuple(o for o in part.outlets if not filters.outlets or o in filters.outlets)
+            if not outlets:
                 continue
-            scoped = replace(filters, outlets=(outlet,))
-            lists += [(self._vector(vector, scoped), VECTOR_WEIGHT), (self._keyword(query, scoped), KEYWORD_WEIGHT)]
-        named = self._articles_naming(query)
-        if named:
+            scoped = replace(filters, outlets=outlets)
+            if outlets not in groups:
+                groups.append(outlets)
+                add("outlet_keyword", scoped)
+                add("outlet_vector", scoped)
+            add("part_keyword", scoped, part.text, part.dates)
+            add("part_vector", scoped, part.text, part.dates)
+        for dates in parsed.dates:
+            add("date_keyword", filters, query, (dates,))
+        named = self._articles_naming(query) if wanted("names") else {}
+        return Candidates(tuple(lists), named, tuple(groups))
+
+    def rank(self, candidates: Candidates, k: int, weights: FusionWeights) -> list[Hit]:
+        """The fused top ``k``: weighted RRF, syndicated copies collapsed, articles spread."""
+        lists = [(ranked, weights.weight(kind)) for kind, ranked in candidates.lists if weights.weight(kind) > 0]
+        if candidates.named and weights.names > 0:
             # The question names someone or something only some articles mention: a list of
             # those articles' chunks, best-named article first, each article's chunks in fused
             # order (so a chunk that does not repeat the name, "China charges that the US ...",
             # still ranks when its article is the one asked about).
-            order = {c.chunk_id: i for i, (c, _) in enumerate(_rrf(lists))}
+            named = candidates.named
+            order = {c.chunk_id: i for i, (c, _) in enumerate(_rrf(lists, weights.rrf_k))}
             pool = [c for ranked, _w in lists for c in ranked if c.doc_id in named]
             unique = {c.chunk_id: c for c in pool}.values()
-            lists.append((sorted(unique, key=lambda c: (-named[c.doc_id], order[c.chunk_id])), NAME_WEIGHT))
-        fused = _rrf(lists)
-        return _spread(self._collapse(fused, len(fused)), k)
+            lists.append((tuple(sorted(unique, key=lambda c: (-named[c.doc_id], order[c.chunk_id]))), weights.names))
+        fused = _rrf(lists, weights.rrf_k)
+        collapsed = self._collapse(fused, COLLAPSE_DEPTH * k)
+        hits = _spread(collapsed, k)
+        if weights.represent and candidates.outlets:
+            hits = _represent(hits, collapsed, candidates.outlets, k)
+        return hits
 
     def _articles_naming(self, query: str) -> dict[str, float]:
         """Articles mentioning the query's distinctive names, scored by the names' rarity."""
@@ -187,29 +287,45 @@ class HybridRetriever:
         return [self._doc_text.get(d, "") for d in dict.fromkeys(doc_ids)]
 
     def outlets_named(self, query: str) -> list[str]:
-        lowered = query.lower()
-        return [
-            outlet
-            for key, outlet in self._outlets.items()
-            if re.search(r"(?<!\w)" + re.escape(key) + r"(?!\w)", lowered)
-        ]
+        """The collection's outlets the question names (full name or head: "The Independent")."""
+        return list(self.parse(query).outlets)
 
-    def _vector(self, vector: np.ndarray, filters: Filters) -> list[Chunk]:
-        return self._store.query(vector.tolist(), self._pool, where=filters.where())
+    def _vector(self, vector: np.ndarray, filters: Filters, dates: Sequence[DateRange] = ()) -> list[Chunk]:
+        if dates:
+            filters = replace(filters, date_from=max([filters.date_from, *(d.start for d in dates)]),
+                              date_to=min([filters.date_to or "9999-12-31", *(d.end for d in dates)]))
+        where = filters.where()
+        return self._store.query(vector.tolist(), self._pool, where=where)
 
-    def _keyword(self, query: str, filters: Filters) -> list[Chunk]:
+    def _mask(self, filters: Filters, dates: Sequence[DateRange]) -> np.ndarray | None:
+        """Which chunks ``filters`` and every one of ``dates`` admit (None: all)."""
+        if filters == Filters() and not dates:
+            return None
+        mask = np.ones(len(self._chunks), dtype=bool)
+        if filters.outlets:
+            mask &= np.isin(self._chunk_outlet, list(filters.outlets))
+        if filters.doc_ids:
+            mask &= np.array([c.doc_id in filters.doc_ids for c in self._chunks], dtype=bool)
+        if filters.date_from:
+            mask &= self._chunk_day >= filters.date_from[:10]
+        if filters.date_to:
+            mask &= self._chunk_day <= filters.date_to[:10]  # an unknown date ("") passes, as in Chroma
+        for d in dates:
+            mask &= (self._chunk_day >= d.start) & (self._chunk_day <= d.end)
+        return mask
+
+    def _keyword(self, query: str, filters: Filters, dates: Sequence[DateRange] = ()) -> list[Chunk]:
         import bm25s
 
         tokens = bm25s.tokenize(query, stopwords="en", stemmer=self._stemmer, show_progress=False)
         if not tokens.vocab:
             return []
-        mask = None
-        if filters != Filters():
-            mask = np.array([filters.admits(c) for c in self._chunks], dtype=float)
-            if not mask.any():
-                return []
+        mask = self._mask(filters, dates)
+        if mask is not None and not mask.any():
+            return []
         n = min(self._pool, len(self._chunks))
-        idx, scores = self._bm25.retrieve(tokens, k=n, show_progress=False, weight_mask=mask)
+        weight_mask = None if mask is None else mask.astype(float)
+        idx, scores = self._bm25.retrieve(tokens, k=n, show_progress=False, weight_mask=weight_mask)
         return [
             replace(self._chunks[int(i)], score=float(s)) for i, s in zip(idx[0], scores[0]) if s > 0
         ]
@@ -225,7 +341,7 @@ class HybridRetriever:
             cluster = chunk.cluster_id or chunk.doc_id
             also = self.outlets_of(cluster, chunk.doc_id)
             if also:
-                sentences = [frozenset(WORDS.findall(s.lower())) for s in sentences_of(chunk.text)]
+                sentences = _sentence_words(chunk.text)
                 others = [words for doc, words in seen[cluster] if doc != chunk.doc_id]
                 if others and all(any(jaccard(s, o) >= REPEAT_JACCARD for o in others) for s in sentences):
                     continue
@@ -237,6 +353,11 @@ class HybridRetriever:
 
     def outlets_of(self, cluster_id: str, doc_id: str) -> tuple[str, ...]:
         return tuple(n for d, n in self._cluster_outlets.get(cluster_id, []) if d != doc_id and n)
+
+
+@lru_cache(maxsize=4096)
+def _sentence_words(text: str) -> tuple[frozenset[str], ...]:
+    return tuple(frozenset(WORDS.findall(s.lower())) for s in sentences_of(text))
 
 
 def _spread(hits: list[Hit], k: int) -> list[Hit]:
@@ -252,13 +373,36 @@ def _spread(hits: list[Hit], k: int) -> list[Hit]:
     return (first + later)[:k]
 
 
-def _rrf(lists: Sequence[tuple[Sequence[Chunk], float]]) -> list[tuple[Chunk, float]]:
+def _represent(hits: list[Hit], ranked: list[Hit], groups: Sequence[tuple[str, ...]], k: int) -> list[Hit]:
+    """``hits`` with every outlet group given a place in the top ``k``: a group without one gets
+    its best-ranked hit in place of the last hit of an outlet that holds several places."""
+    hits = list(hits[:k])
+    for group in groups:
+        if any(h.chunk.outlet in group for h in hits):
+            continue
+        best = next((h for h in ranked if h.chunk.outlet in group), None)
+        if best is None:
+            continue
+        counts: dict[str, int] = defaultdict(int)
+        for h in hits:
+            counts[h.chunk.outlet] += 1
+        spare = [i for i, h in enumerate(hits) if counts[h.chunk.outlet] > 1
+                 and not any(h.chunk.outlet in g for g in groups if g != group and counts[h.chunk.outlet] < 2)]
+        if len(hits) < k:
+            hits.append(best)
+        elif spare:
+            del hits[spare[-1]]
+            hits.append(best)
+    return hits
+
+
+def _rrf(lists: Sequence[tuple[Sequence[Chunk], float]], rrf_k: int = RRF_K) -> list[tuple[Chunk, float]]:
     """Weighted reciprocal rank fusion of ranked lists."""
     scores: dict[str, float] = defaultdict(float)
     first: dict[str, Chunk] = {}
     for ranked, weight in lists:
         for rank, chunk in enumerate(ranked):
-            scores[chunk.chunk_id] += weight / (RRF_K + rank + 1)
+            scores[chunk.chunk_id] += weight / (rrf_k + rank + 1)
             first.setdefault(chunk.chunk_id, chunk)
     order = sorted(scores, key=lambda cid: (-scores[cid], cid))
     return [(first[cid], scores[cid]) for cid in order]
