@@ -103,14 +103,16 @@ class FusionWeights:
     part_keyword: float = 0.0  # per part of the question about one outlet: BM25 of its words within it
     part_vector: float = 0.0
     date_keyword: float = 0.0  # per date or range the question names: BM25 within it
+    article: float = 0.0  # articles ranked by BM25 over their whole text, best chunks first
+    part_article: float = 0.0  # the same per part of the question, within its outlet
     names: float = NAME_WEIGHT  # articles naming the question's rare names
     rrf_k: int = RRF_K
     represent: bool = False  # every outlet the question names gets a place in the top k
 
     @classmethod
     def only(cls, kind: str) -> FusionWeights:
-        zero = {f: 0.0 for f in ("keyword", "vector", "outlet_keyword", "outlet_vector",
-                                  "part_keyword", "part_vector", "date_keyword", "names")}
+        zero = {f: 0.0 for f in ("keyword", "vector", "outlet_keyword", "outlet_vector", "part_keyword",
+                                  "part_vector", "date_keyword", "article", "part_article", "names")}
         return cls(**{**zero, kind: 1.0})  # type: ignore[arg-type]
 
     def weight(self, kind: str) -> float:
@@ -142,6 +144,8 @@ class HybridRetriever:
         self._built_count = -1
         self._chunks: list[Chunk] = []
         self._bm25: Any = None
+        self._article_bm25: Any = None
+        self._article_chunks: list[np.ndarray] = []  # per article of the article index: its chunks
         self._names = OutletNames([])
         self._chunk_outlet: np.ndarray = np.array([], dtype=object)
         self._chunk_day: np.ndarray = np.array([], dtype="U10")
@@ -191,7 +195,25 @@ class HybridRetriever:
                 texts[c.doc_id].append(c.text)
             self._doc_text = {d: "\n".join(parts) for d, parts in texts.items()}
             self._doc_lower = {d: text.lower() for d, text in self._doc_text.items()}
+            self._index_articles(chunks)
             log.info("keyword index built over %d chunks", len(chunks))
+
+    def _index_articles(self, chunks: list[Chunk]) -> None:
+        """A second BM25 index with one document per article (title, outlet and text), so an
+        article that matches the question as a whole ranks even when no one chunk does."""
+        import bm25s
+
+        where: dict[str, list[int]] = defaultdict(list)
+        for i, c in enumerate(chunks):
+            where[c.doc_id].append(i)
+        docs = sorted(where)
+        self._article_chunks = [np.array(where[d]) for d in docs]
+        self._article_bm25 = bm25s.BM25()
+        if docs:
+            tokens = bm25s.tokenize(
+                [self._doc_text[d] for d in docs], stopwords="en", stemmer=self._stemmer, show_progress=False
+            )
+            self._article_bm25.index(tokens, show_progress=False)
 
     def retrieve(self, query: str, k: int = 10, filters: Filters | None = None) -> list[Hit]:
         self._ensure_index()
@@ -226,12 +248,15 @@ class HybridRetriever:
                 return
             if kind.endswith("vector"):
                 ranked = self._vector(vectors[text], scoped, dates)
+            elif kind.endswith("article"):
+                ranked = self._by_article(text, scoped, dates)
             else:
                 ranked = self._keyword(text, scoped, dates)
             lists.append((kind, tuple(ranked)))
 
         add("keyword", filters)
         add("vector", filters)
+        add("article", filters)
         groups = []
         for part in parsed.parts:
             outlets = tuple(o for o in part.outlets if not filters.outlets or o in filters.outlets)
@@ -244,6 +269,7 @@ class HybridRetriever:
                 add("outlet_vector", scoped)
             add("part_keyword", scoped, part.text, part.dates)
             add("part_vector", scoped, part.text, part.dates)
+            add("part_article", scoped, part.text, part.dates)
         for dates in parsed.dates:
             add("date_keyword", filters, query, (dates,))
         named = self._articles_naming(query) if wanted("names") else {}
@@ -329,6 +355,34 @@ class HybridRetriever:
         return [
             replace(self._chunks[int(i)], score=float(s)) for i, s in zip(idx[0], scores[0]) if s > 0
         ]
+
+    def _by_article(self, query: str, filters: Filters, dates: Sequence[DateRange] = ()) -> list[Chunk]:
+        """The chunks of the articles that best match ``query`` as a whole: the best chunk of each
+        of the top articles in article order, then their second-best chunks, and so on."""
+        import bm25s
+
+        tokens = bm25s.tokenize(query, stopwords="en", stemmer=self._stemmer, return_ids=False, show_progress=False)
+        terms = tokens[0] if tokens else []
+        if not terms or not self._article_chunks or not self._article_bm25.get_tokens_ids(terms):
+            return []
+        mask = self._mask(filters, dates)
+        article_scores = self._article_bm25.get_scores(terms)
+        if mask is not None:
+            article_scores = article_scores * np.array([mask[ix].any() for ix in self._article_chunks])
+        top = [int(a) for a in np.argsort(-article_scores)[: max(1, self._pool // 4)] if article_scores[a] > 0]
+        if not top:
+            return []
+        ids = self._bm25.get_tokens_ids(terms)
+        chunk_scores = self._bm25.get_scores(ids) if ids else np.zeros(len(self._chunks))
+        ranked: list[tuple[int, int, int]] = []  # (place in its article, article rank, chunk)
+        for rank, a in enumerate(top):
+            ix = self._article_chunks[a]
+            if mask is not None:
+                ix = ix[mask[ix]]
+            for place, i in enumerate(ix[np.argsort(-chunk_scores[ix], kind="stable")]):
+                ranked.append((place, rank, int(i)))
+        ranked.sort()
+        return [self._chunks[i] for _p, _r, i in ranked[: self._pool]]
 
     def _collapse(self, fused: list[tuple[Chunk, float]], k: int) -> list[Hit]:
         """Syndicated copies collapsed: a chunk of one copy whose every sentence repeats a sentence

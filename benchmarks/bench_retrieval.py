@@ -32,7 +32,8 @@ ROOT = Path(__file__).resolve().parents[1]
 QUERIES = Path("/work/shared/data/multihop-rag/queries_dev.json")
 # The settings before issue 12 (weights and lists as they were).
 PREVIOUS = FusionWeights(keyword=1.0, vector=0.5, outlet_keyword=1.0, outlet_vector=0.5, part_keyword=0.0,
-                         part_vector=0.0, date_keyword=0.0, names=0.5, rrf_k=60, represent=False)
+                         part_vector=0.0, date_keyword=0.0, article=0.0, part_article=0.0, names=0.5,
+                         rrf_k=60, represent=False)
 GRID: dict[str, Sequence[float | int | bool]] = {
     "vector": (0.0, 0.25, 0.5, 1.0),
     "outlet_keyword": (0.0, 0.5, 1.0, 2.0),
@@ -40,6 +41,8 @@ GRID: dict[str, Sequence[float | int | bool]] = {
     "part_keyword": (0.0, 0.5, 1.0, 2.0),
     "part_vector": (0.0, 0.25, 0.5, 1.0),
     "date_keyword": (0.0, 0.25, 0.5, 1.0),
+    "article": (0.0, 0.25, 0.5, 1.0, 2.0),
+    "part_article": (0.0, 0.25, 0.5, 1.0, 2.0),
     "names": (0.0, 0.25, 0.5, 1.0),
     "rrf_k": (5, 10, 20, 40, 60),
     "represent": (False, True),
