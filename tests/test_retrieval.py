@@ -68,3 +68,11 @@ def test_filters_still_restrict_every_list(retriever: HybridRetriever) -> None:
     assert hits and {h.chunk.outlet for h in hits} == {"Sportsline Daily"}
     later = retriever.retrieve("Mariners", k=5, filters=Filters(date_from="2023-11-10"))
     assert later and all(h.chunk.published[:10] >= "2023-11-10" for h in later)
+
+
+def test_article_list_gives_the_best_chunk_of_each_matching_article_first(retriever: HybridRetriever) -> None:
+    candidates = retriever.candidates("Kestrel lunar lander water ice Halvorsen crater")
+    by_article = dict(candidates.lists)["article"]
+    first_docs = [c.doc_id for c in by_article[:3]]
+    assert len(set(first_docs)) == 3  # one chunk per article before any second chunk
+    assert all("Kestrel" in c.title for c in by_article[:3])
