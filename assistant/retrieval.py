@@ -31,10 +31,7 @@ from index.types import Chunk
 
 log = logging.getLogger(__name__)
 
-RRF_K = 60
-VECTOR_WEIGHT = 0.5  # MiniLM is the weaker ranker on news (MultiHop-RAG dev sample: Hits@4 .760 -> .783)
-KEYWORD_WEIGHT = 1.0
-NAME_WEIGHT = 0.5
+RRF_K = 10
 NAME_SHARE = 0.5  # a name in more than this share of articles does not single any out
 _DATE = re.compile(
     r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December)"
@@ -94,18 +91,20 @@ class Hit:
 class FusionWeights:
     """How much each ranked list counts in the reciprocal rank fusion, and the fusion's k. A weight
     of 0 drops that list (``FusionWeights.only("keyword")`` is BM25 alone). The defaults were chosen
-    by a grid on the ``tune`` half of the MultiHop-RAG dev queries (benchmarks/bench_retrieval.py)."""
+    by coordinate ascent on the ``tune`` half of the MultiHop-RAG dev queries
+    (benchmarks/bench_retrieval.py --grid; BENCHMARKS.md): MiniLM over the whole question added
+    nothing there once BM25 and the article lists ran (it counts within named outlets and parts)."""
 
-    keyword: float = KEYWORD_WEIGHT  # BM25 over every chunk the filters admit
-    vector: float = VECTOR_WEIGHT  # MiniLM nearest chunks
-    outlet_keyword: float = KEYWORD_WEIGHT  # per outlet the question names: BM25 within it
-    outlet_vector: float = VECTOR_WEIGHT  # ... and vectors within it
+    keyword: float = 1.0  # BM25 over every chunk the filters admit
+    vector: float = 0.0  # MiniLM nearest chunks to the whole question
+    outlet_keyword: float = 1.0  # per outlet group the question names: BM25 within it
+    outlet_vector: float = 0.25  # ... and vectors within it
     part_keyword: float = 0.0  # per part of the question about one outlet: BM25 of its words within it
-    part_vector: float = 0.0
-    date_keyword: float = 0.0  # per date or range the question names: BM25 within it
-    article: float = 0.0  # articles ranked by BM25 over their whole text, best chunks first
-    part_article: float = 0.0  # the same per part of the question, within its outlet
-    names: float = NAME_WEIGHT  # articles naming the question's rare names
+    part_vector: float = 0.25  # ... and vectors of its words within it
+    date_keyword: float = 1.0  # per date or range the question names: BM25 within it
+    article: float = 0.5  # articles ranked by BM25 over their whole text, best chunks first
+    part_article: float = 0.5  # the same per part of the question, within its outlet
+    names: float = 0.0  # articles naming the question's rare names
     rrf_k: int = RRF_K
     represent: bool = False  # every outlet the question names gets a place in the top k
 
@@ -238,9 +237,10 @@ class HybridRetriever:
         def wanted(kind: str) -> bool:
             return weights is None or weights.weight(kind) > 0
 
-        texts = [query] + [p.text for p in parsed.parts if wanted("part_vector")]
-        unique = list(dict.fromkeys(texts))
-        vectors = dict(zip(unique, self._embedder.embed(unique)))
+        texts = [query] if wanted("vector") or (parsed.parts and wanted("outlet_vector")) else []
+        texts += [p.text for p in parsed.parts if wanted("part_vector")]
+        unique = list(dict.fromkeys(texts))  # embedded in one batch, only what a list will use
+        vectors = dict(zip(unique, self._embedder.embed(unique))) if unique else {}
         lists: list[tuple[str, tuple[Chunk, ...]]] = []
 
         def add(kind: str, scoped: Filters, text: str = query, dates: Sequence[DateRange] = ()) -> None:
