@@ -145,6 +145,7 @@ class HybridRetriever:
         self._bm25: Any = None
         self._article_bm25: Any = None
         self._article_chunks: list[np.ndarray] = []  # per article of the article index: its chunks
+        self._article_starts: np.ndarray = np.array([], dtype=np.int64)
         self._names = OutletNames([])
         self._chunk_outlet: np.ndarray = np.array([], dtype=object)
         self._chunk_day: np.ndarray = np.array([], dtype="U10")
@@ -207,6 +208,8 @@ class HybridRetriever:
             where[c.doc_id].append(i)
         docs = sorted(where)
         self._article_chunks = [np.array(where[d]) for d in docs]
+        # all_chunks() sorts by (doc_id, position): each article's chunks are one run of indices
+        self._article_starts = np.array([where[d][0] for d in docs], dtype=np.int64)
         self._article_bm25 = bm25s.BM25()
         if docs:
             tokens = bm25s.tokenize(
@@ -368,7 +371,7 @@ class HybridRetriever:
         mask = self._mask(filters, dates)
         article_scores = self._article_bm25.get_scores(terms)
         if mask is not None:
-            article_scores = article_scores * np.array([mask[ix].any() for ix in self._article_chunks])
+            article_scores = article_scores * np.logical_or.reduceat(mask, self._article_starts)
         top = [int(a) for a in np.argsort(-article_scores)[: max(1, self._pool // 4)] if article_scores[a] > 0]
         if not top:
             return []
