@@ -35,16 +35,17 @@ PREVIOUS = FusionWeights(keyword=1.0, vector=0.5, outlet_keyword=1.0, outlet_vec
                          part_vector=0.0, date_keyword=0.0, article=0.0, part_article=0.0, names=0.5,
                          rrf_k=60, represent=False)
 GRID: dict[str, Sequence[float | int | bool]] = {
+    "keyword": (0.5, 1.0, 1.5, 2.0),
     "vector": (0.0, 0.25, 0.5, 1.0),
     "outlet_keyword": (0.0, 0.5, 1.0, 2.0),
     "outlet_vector": (0.0, 0.25, 0.5, 1.0),
     "part_keyword": (0.0, 0.5, 1.0, 2.0),
     "part_vector": (0.0, 0.25, 0.5, 1.0),
     "date_keyword": (0.0, 0.25, 0.5, 1.0),
-    "article": (0.0, 0.25, 0.5, 1.0, 2.0),
-    "part_article": (0.0, 0.25, 0.5, 1.0, 2.0),
+    "article": (0.0, 0.25, 0.5, 0.75, 1.0, 2.0),
+    "part_article": (0.0, 0.25, 0.5, 0.75, 1.0, 2.0),
     "names": (0.0, 0.25, 0.5, 1.0),
-    "rrf_k": (5, 10, 20, 40, 60),
+    "rrf_k": (3, 5, 10, 15, 20, 40, 60),
     "represent": (False, True),
 }
 
@@ -89,6 +90,8 @@ def main() -> None:
     parser.add_argument("--queries", type=Path, default=QUERIES)
     parser.add_argument("--pool", type=int, default=40, help="chunks per ranked list (default 40)")
     parser.add_argument("--grid", action="store_true", help="choose the weights on tune by coordinate ascent")
+    parser.add_argument("--start", choices=["previous", "shipped"], default="previous",
+                        help="where the ascent starts: the weights before issue 12 or the shipped ones")
     ns = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
 
@@ -108,7 +111,8 @@ def main() -> None:
     chosen = retriever.weights
     if ns.grid:
         print("coordinate ascent on tune (Hits@4 + Hits@10 + MRR@10):")
-        chosen = coordinate_ascent(PREVIOUS, lambda w: score(retriever, cached["tune"], w))
+        start = PREVIOUS if ns.start == "previous" else retriever.weights
+        chosen = coordinate_ascent(start, lambda w: score(retriever, cached["tune"], w))
         print(f"chosen: {chosen}")
     rows = {
         "BM25 alone": FusionWeights.only("keyword"),
