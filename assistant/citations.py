@@ -103,6 +103,11 @@ def _expand(numbers: str) -> list[int]:
     return out
 
 
+def marker_numbers(text: str) -> list[int]:
+    """The source numbers ``text`` cites, in every supported marker form, in order of appearance."""
+    return [int(n) for n in _MARKER.findall(normalize_markers(text))]
+
+
 def normalize_markers(text: str) -> str:
     """Rewrite every supported citation form as canonical ``[n]`` markers."""
     text = _LEADING_SOURCE.sub(lambda m: f"{m.group(1)}[{m.group(2)}] ", text)

@@ -12,14 +12,13 @@ generated, then the verified :class:`Answer`.
 from __future__ import annotations
 
 import logging
-import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from assistant.answerability import publishers_cited, question_names, unmentioned
-from assistant.citations import Verified, verify
+from assistant.citations import Verified, marker_numbers, verify
 from assistant.condense import Resolved, resolve
 from assistant.evidence import select_evidence
 from assistant.generators import Generator
@@ -30,7 +29,6 @@ from assistant.types import Answer, Evidence, Queued, Source, SourcesFound, Stre
 from index.config import Config
 
 log = logging.getLogger(__name__)
-_MARKER = re.compile(r"\[(\d+)\]")
 
 
 def _select(question: str, hits: Sequence[Hit], parts: Sequence[str], config: Config) -> list[Evidence]:
@@ -162,7 +160,6 @@ def finish(draft: Draft, policy: AnswerPolicy, check: Callable[..., Verified] = 
     verdict = draft.verdict or (leading_verdict(draft.raw) if draft.closed else None)
     # The verdict stays in the text verification reads: "Yes [1][2]." keeps the sentences it cites.
     checked = check(draft.raw, draft.evidence, draft.publishers, policy.disabled)
-    kept = 0 if checked.refused else len(checked.citations) or 1
     unmet: list[str] = []
     if not checked.refused:
         unmet = unmentioned(draft.wanted, draft.cited_texts(c.doc_id for c in checked.citations))
@@ -171,7 +168,7 @@ def finish(draft: Draft, policy: AnswerPolicy, check: Callable[..., Verified] = 
         # it read. When the why does not survive verification (small models restate the question),
         # the verdict stands with the sentences the model pointed at, and the why is flagged.
         return _bare_verdict(verdict, draft, base, [*checked.flagged, *([checked.text] if unmet else [])], check)
-    refusal = policy.after_verification(checked.said_refusal, kept, unmet)
+    refusal = policy.after_verification(checked.said_refusal, checked.refused, unmet)
     if refusal is not None:
         flagged = list(checked.flagged) if checked.refused else [*checked.flagged, checked.text]
         return replace(base, text=refusal.message, refusal=refusal, flagged=flagged)
@@ -192,7 +189,7 @@ def finish(draft: Draft, policy: AnswerPolicy, check: Callable[..., Verified] = 
 def _bare_verdict(
     verdict: str, draft: Draft, base: Answer, flagged: list[str], check: Callable[..., Verified]
 ) -> Answer:
-    pointed = [int(n) for n in _MARKER.findall(draft.raw)] or [ev.number for ev in draft.evidence[:1]]
+    pointed = marker_numbers(draft.raw) or [ev.number for ev in draft.evidence[:1]]
     numbers = [n for n in dict.fromkeys(pointed) if any(ev.number == n for ev in draft.evidence)]
     checked = check(f"{verdict} {''.join(f'[{n}]' for n in numbers)}.", draft.evidence)
     text = checked.text if not checked.refused else f"{verdict}."

@@ -114,13 +114,13 @@ class AnswerPolicy:
         return None
 
     def after_verification(
-        self, refused_in_words: bool, kept_claims: int, unmet_names: Sequence[str]
+        self, refused_in_words: bool, nothing_kept: bool, unmet_names: Sequence[str]
     ) -> Refusal | None:
         """Refuse a generated answer: the model refused in its own words, no claim survived
         verification, or the cited articles never mention a name the question asks about."""
         if refused_in_words:
             return Refusal.of(Reason.SOURCES_INSUFFICIENT, detail="the model said so")
-        if kept_claims == 0:
+        if nothing_kept:
             return Refusal.of(Reason.CLAIMS_UNSUPPORTED)
         if unmet_names and self.on("names_after"):
             return Refusal.of(Reason.NAME_UNMENTIONED, unmet_names, detail="not in the cited articles")
