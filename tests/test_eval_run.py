@@ -5,6 +5,7 @@ corpus in MultiHop-RAG's layout shipped in tests/data/multihop-rag/. Real compon
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -100,3 +101,23 @@ def test_multihop_answers_on_the_shipped_corpus(tmp_path: Path) -> None:
     assert all("answer" in r for r in by_id.values())
     null = by_id["mh-t07"]["answer"]
     assert null["refused"] and null["scored_as"] == "Insufficient information." and null["lenient"]
+
+
+def test_a_stopped_multihop_run_resumes_from_its_journal(tmp_path: Path) -> None:
+    config = Config.load(env={}, data_dir=tmp_path / "data", backend="extractive")
+    out = tmp_path / "out"
+    args = EvalArgs(gold_path=MULTIHOP / "queries_dev.json", out_dir=out, format="multihop-rag",
+                    retrieval_only=True, index_dir=tmp_path / "index")
+    run_eval(args, config)
+    journal = (out / "records.jsonl").read_text().splitlines()
+    assert len(journal) == 1 + 6  # a header naming the kind of run, then one line per scored query
+    # A run killed while writing its fourth record: three whole lines and a cut one survive.
+    (out / "records.jsonl").write_text("\n".join(journal[:4] + [journal[4][:20]]) + "\n")
+    kept = {json.loads(line)["qid"]: json.loads(line) for line in journal[1:4]}
+    run_eval(args, config)
+    again = json.loads((out / "results.json").read_text())
+    assert again["evaluated"] == 6
+    assert all(again_q == kept[again_q["qid"]] for again_q in again["questions"] if again_q["qid"] in kept)
+    # A different kind of run (answers instead of retrieval only) starts its journal afresh.
+    run_eval(replace(args, retrieval_only=False, limit=2), config)
+    assert len((out / "records.jsonl").read_text().splitlines()) == 1 + 2

@@ -8,6 +8,7 @@ normalised exact match, per query type, beside always answering each type's majo
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import logging
@@ -118,11 +119,17 @@ def run_multihop(args: EvalArgs, config: Config) -> EvalResult:
     majority = majority_answers(queries)
     corpus = args.corpus or [Path(args.gold_path).with_name("corpus.json")]
     args.out_dir.mkdir(parents=True, exist_ok=True)
+    # Each query's record is appended to records.jsonl as soon as it is scored, so a run that dies
+    # (or is stopped) keeps what it measured, and the same command resumes where it stopped.
+    journal = args.out_dir / "records.jsonl"
+    done = _journal(journal, chosen, args)
     with fresh_assistant(config, corpus, args.backend, args.index_dir) as (bot, ingested, _config):
-        records = [
-            _record(bot, q, majority, args.retrieval_only, args.ablate)
-            for q in tqdm(chosen, desc="MultiHop-RAG", unit="q", disable=None)
-        ]
+        with journal.open("a", encoding="utf-8") as out:
+            for q in tqdm([q for q in chosen if q.qid not in done], desc="MultiHop-RAG", unit="q", disable=None):
+                done[q.qid] = _record(bot, q, majority, args.retrieval_only, args.ablate)
+                out.write(json.dumps(done[q.qid], default=str) + "\n")
+                out.flush()
+        records = [done[q.qid] for q in chosen]
         backend = bot.backend
     results: dict[str, Any] = {
         "format": "multihop-rag",
@@ -159,6 +166,36 @@ def run_multihop(args: EvalArgs, config: Config) -> EvalResult:
     )
 
 
+def _journal(path: Path, chosen: Sequence[MultihopQuery], args: EvalArgs) -> dict[str, dict[str, Any]]:
+    """The records a previous run of the same evaluation left in ``path`` (keyed by qid); the file
+    is started afresh when it was written by a different kind of run."""
+    header = {"journal": "multihop-rag", "split": args.split, "retrieval_only": args.retrieval_only,
+              "ablate": args.ablate, "backend": args.backend, "queries": str(args.gold_path)}
+    wanted = {q.qid for q in chosen}
+    done: dict[str, dict[str, Any]] = {}
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        lines = []
+    if lines and _json_or_none(lines[0]) == header:
+        for line in lines[1:]:
+            row = _json_or_none(line)  # a line cut short by a crash is measured again
+            if isinstance(row, dict) and row.get("qid") in wanted:
+                done[row["qid"]] = row
+        if done:
+            log.info("resuming: %d of %d queries already scored in %s", len(done), len(chosen), path)
+        return done
+    path.write_text(json.dumps(header) + "\n", encoding="utf-8")
+    return done
+
+
+def _json_or_none(line: str) -> Any:
+    try:
+        return json.loads(line)
+    except json.JSONDecodeError:
+        return None
+
+
 def _scored(text: str, short: str, refused: bool, q: MultihopQuery, majority: dict[str, str]) -> dict[str, Any]:
     """One answer scored: its direct answer (the verdict, or the first sentence), or the null answer
     when refused; by the paper's lenient rule and strictly."""
@@ -192,7 +229,7 @@ def _record(
             "citations": [c.source for c in answer.citations],
             "refusal": answer.refusal.code if answer.refusal else None,
             "verdict": answer.verdict,
-            "judgement": answer.trace.get("judgement"),
+            "judgement": _plain(answer.trace.get("judgement")),
             "closed": answer.trace.get("closed"),
             "raw": answer.trace.get("raw"),
         })
@@ -202,6 +239,11 @@ def _record(
                 for name, v in answer.trace.get("ablation", {}).items()
             }
     return record
+
+
+def _plain(value: Any) -> Any:
+    """A dataclass (e.g. the model's Judgement) as a dict, for JSON."""
+    return dataclasses.asdict(value) if dataclasses.is_dataclass(value) and not isinstance(value, type) else value
 
 
 def summarise_retrieval(records: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
