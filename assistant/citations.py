@@ -185,7 +185,7 @@ def _split_line(line: str) -> list[tuple[str, list[int]]]:
     return out
 
 
-def _strip_markers(sentence: str) -> str:
+def strip_markers(sentence: str) -> str:
     body = _MARKER_RUN.sub("", sentence)
     body = re.sub(r"\s+([.,;:!?])", r"\1", body)
     return " ".join(body.split())
@@ -201,7 +201,7 @@ def _sentences(text: str) -> list[_Sentence]:
         for i, (sentence, markers) in enumerate(_split_line(line)):
             out.append(
                 _Sentence(
-                    body=_strip_markers(sentence),
+                    body=strip_markers(sentence),
                     original=" ".join(sentence.split()),
                     markers=markers,
                     newline_before=i == 0 and bool(out),
@@ -439,7 +439,7 @@ def _is_echo(body: str) -> bool:
 
 
 def _refusal_text(sentence: str) -> str:
-    plain = _strip_markers(sentence)
+    plain = strip_markers(sentence)
     return plain if len(plain.split()) <= MAX_REFUSAL_WORDS and not numbers_in(plain) else REFUSAL_TEXT
 
 

@@ -18,13 +18,14 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from assistant.answerability import publishers_cited, question_names, unmentioned
-from assistant.citations import Verified, marker_numbers, verify
+from assistant.citations import Verified, marker_numbers, strip_markers, verify
 from assistant.condense import Resolved, resolve
 from assistant.evidence import select_evidence
 from assistant.generators import Generator
 from assistant.policy import RULES, AnswerPolicy, Judgement, Refusal
 from assistant.question import is_closed
 from assistant.retrieval import Filters, Hit, HybridRetriever
+from assistant.short_answer import bare_answer, direct_answer
 from assistant.types import Answer, Evidence, Queued, Source, SourcesFound, StreamEvent, TextDelta, Turn
 from index.config import Config
 
@@ -109,8 +110,7 @@ class ReadPath:
             judgement = judge(resolved.question, evidence, closed=closed) if judge else None
             refusal = refusal or self.policy.on_judgement(judgement, closed)
             if refusal is None or trace:
-                if closed and judgement is not None and judgement.p_yes is not None:
-                    verdict = "Yes" if judgement.p_yes >= 0.5 else "No"
+                verdict = self.policy.verdict(judgement) if closed else None
                 for piece in self._generate(resolved.question, evidence, turns, closed, verdict):
                     timings.setdefault("first_token", time.perf_counter() - started)
                     raw += piece
@@ -168,6 +168,10 @@ def finish(draft: Draft, policy: AnswerPolicy, check: Callable[..., Verified] = 
         # it read. When the why does not survive verification (small models restate the question),
         # the verdict stands with the sentences the model pointed at, and the why is flagged.
         return _bare_verdict(verdict, draft, base, [*checked.flagged, *([checked.text] if unmet else [])], check)
+    if checked.refused and not checked.said_refusal and not draft.closed and policy.on("bare_answer"):
+        bare = _bare_answer(draft, base, check, [*checked.flagged])
+        if bare is not None:
+            return bare
     refusal = policy.after_verification(checked.said_refusal, checked.refused, unmet)
     if refusal is not None:
         flagged = list(checked.flagged) if checked.refused else [*checked.flagged, checked.text]
@@ -182,8 +186,30 @@ def finish(draft: Draft, policy: AnswerPolicy, check: Callable[..., Verified] = 
         sources=draft.sources,
         flagged=list(checked.flagged),
         verdict=verdict,
-        short=verdict or first_sentence(checked.text),
+        short=verdict or _direct(draft.question, checked.text, policy),
     )
+
+
+def _direct(question: str, text: str, policy: AnswerPolicy) -> str:
+    sentence = first_sentence(strip_markers(text))
+    return direct_answer(question, sentence) if policy.on("short_span") else sentence
+
+
+def _bare_answer(draft: Draft, base: Answer, check: Callable[..., Verified], flagged: list[str]) -> Answer | None:
+    """"Google [2]." for "Which company ...?" when the model's restated answer failed verification
+    but the name it gives is in a source sentence (see :mod:`assistant.short_answer`)."""
+    opening = first_sentence(draft.raw)
+    found = bare_answer(draft.question, strip_markers(opening), marker_numbers(opening), draft.evidence)
+    if found is None:
+        return None
+    span, numbers = found
+    checked = check(f"{span} {''.join(f'[{n}]' for n in numbers)}.", draft.evidence)
+    if checked.refused:
+        return None
+    if unmentioned(draft.wanted, draft.cited_texts(c.doc_id for c in checked.citations)):
+        return None  # the answer's articles miss a name the question asks about: the policy refuses
+    return replace(base, text=checked.text, citations=list(checked.citations), refused=False, refusal=None,
+                   short=span, flagged=[*flagged, opening])
 
 
 def _bare_verdict(
@@ -206,7 +232,7 @@ def ablate(
     variants = {rule: frozenset({rule}) for rule in RULES}
     variants["all_off"] = frozenset(RULES)
     for name, off in variants.items():
-        varied = AnswerPolicy(policy.answerable_min, policy.disabled | off)
+        varied = replace(policy, disabled=policy.disabled | off)
         refusal = varied.before_generation(bool(draft.evidence), unknown)
         if refusal is None and draft.judgement is not None:
             refusal = varied.on_judgement(draft.judgement, draft.closed)

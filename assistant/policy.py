@@ -62,6 +62,7 @@ class Judgement:
 
     p_answerable: float | None = None
     p_yes: float | None = None
+    p_yes_prior: float | None = None  # P(Yes) for the same question with no sources (its bias)
 
 
 # The checks the policy and verification apply; each can be switched off for an ablation.
@@ -74,6 +75,8 @@ RULES = (
     "polarity",  # a verb flipped to its opposite is not support
     "joint_claim",  # "X and Y agreed" needs one sentence naming both
     "one_event",  # a one-clause claim backed by two sentences must share a name with each
+    "short_span",  # the direct answer to "Which/Who ...?" is the name the answer adds to the question
+    "bare_answer",  # that name, found word for word in a source, stands when its restated why fails
 )
 
 
@@ -87,6 +90,8 @@ class AnswerPolicy:
 
     answerable_min: float = 0.5
     disabled: frozenset[str] = field(default_factory=frozenset)
+    yes_min: float = 0.5  # the verdict is "Yes" when P(Yes) (calibrated, see verdict()) reaches this
+    calibrate: bool = False  # weigh P(Yes) against the model's no-source prior
 
     def __post_init__(self) -> None:
         unknown = set(self.disabled) - set(RULES)
@@ -112,6 +117,18 @@ class AnswerPolicy:
         if judgement.p_answerable < self.answerable_min:
             return Refusal.of(Reason.SOURCES_INSUFFICIENT, detail=f"P(sources answer) = {judgement.p_answerable:.2f}")
         return None
+
+    def verdict(self, judgement: Judgement | None) -> str | None:
+        """"Yes" or "No" for a yes/no question from the model's probabilities. Calibrated, the
+        evidence must raise P(Yes) over the model's no-source prior: p' = p(1-q) / (p(1-q) + q(1-p))
+        (odds of p over odds of q), so a model that says "Yes" to everything is read by how much
+        the sources move it."""
+        if judgement is None or judgement.p_yes is None:
+            return None
+        p, q = judgement.p_yes, judgement.p_yes_prior
+        if self.calibrate and q is not None and 0.0 < q < 1.0:
+            p = p * (1 - q) / (p * (1 - q) + q * (1 - p))
+        return "Yes" if p >= self.yes_min else "No"
 
     def after_verification(
         self, refused_in_words: bool, nothing_kept: bool, unmet_names: Sequence[str]

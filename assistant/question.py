@@ -38,3 +38,22 @@ def _clause_starts(clause: str) -> bool:
     """The clause after a comma is a question of its own (auxiliary, then a subject)."""
     words = _WORD.findall(clause)
     return len(words) >= 3
+
+
+def asks_for_name(question: str) -> bool:
+    """True when the question asks for a named thing: it opens (or its clause after a framing
+    comma opens) with "who"/"whom"/"whose", or "which"/"what" followed by a noun ("Which company
+    ...?", "What entity ...?"), not by a verb ("What did ... say?")."""
+    for clause in [question, *question.split(",")[1:]]:
+        words = [w.lower() for w in _WORD.findall(clause)]
+        if not words:
+            continue
+        if words[0] in ("who", "whom", "whose"):
+            return True
+        if words[0] == "which":
+            return True
+        if words[0] == "what":  # "What company ...", not "What did ..." or "What happened ..."
+            return len(words) > 1 and words[1] not in _AUXILIARIES and not words[1].endswith("ed")
+        if words[0] in _WH or words[0] in _AUXILIARIES:
+            return False
+    return False

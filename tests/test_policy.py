@@ -7,7 +7,7 @@ import pytest
 from assistant.citations import verify
 from assistant.pipeline import Draft, finish, first_sentence, leading_verdict
 from assistant.policy import RULES, AnswerPolicy, Judgement, Reason, Refusal
-from assistant.question import is_closed
+from assistant.question import asks_for_name, is_closed
 from assistant.types import Evidence
 
 TEXT = "Acme's revenue rose 12% to $3 billion in the third quarter, Chief Executive Jo Park said."
@@ -60,7 +60,7 @@ def test_a_cited_article_that_misses_the_name_asked_about() -> None:
 def test_a_supported_answer_is_not_refused_and_gives_its_direct_answer() -> None:
     answer = finish(_draft("Revenue rose 12% [1]. Jo Park announced it [1]."), AnswerPolicy())
     assert not answer.refused and answer.refusal is None
-    assert answer.short == "Revenue rose 12% [1]." and answer.citations[0].quote == EV.text
+    assert answer.short == "Revenue rose 12%." and answer.citations[0].quote == EV.text  # no markers
 
 
 def test_a_yes_no_question_answers_its_verdict_first() -> None:
@@ -108,11 +108,62 @@ def test_verdicts_and_first_sentences() -> None:
 
 
 def _draft(raw: str, *, closed: bool = False, verdict: str | None = None, wanted: list[str] | None = None,
-           cited=lambda ids: ["Acme Jo Park Globex"]) -> Draft:  # noqa: ANN001
-    return Draft("q", closed, [EV], [], wanted or [], [], None, raw, verdict=verdict, cited_texts=cited)
+           cited=lambda ids: ["Acme Jo Park Globex"], question: str = "q") -> Draft:  # noqa: ANN001
+    return Draft(question, closed, [EV], [], wanted or [], [], None, raw, verdict=verdict, cited_texts=cited)
+
+
+ASKS_NAME = "Which executive, quoted by Wire on the quarter, leads the company whose revenue rose to $3 billion?"
+
+
+def test_the_direct_answer_to_a_which_question_is_the_name_the_answer_adds() -> None:
+    raw = "Jo Park leads the company whose revenue rose 12% to $3 billion [1]."
+    answer = finish(_draft(raw, question=ASKS_NAME), AnswerPolicy())
+    assert not answer.refused and answer.short == "Jo Park"
+    off = finish(_draft(raw, question=ASKS_NAME), AnswerPolicy(disabled=frozenset({"short_span"})))
+    assert off.short == "Jo Park leads the company whose revenue rose 12% to $3 billion."
+    # Not a question asking for a name: the first sentence is the direct answer.
+    other = finish(_draft(raw, question="What happened to revenue?"), AnswerPolicy())
+    assert other.short == off.short
+
+
+def test_a_name_answer_stands_when_its_restated_premises_fail_verification() -> None:
+    # The restatement claims a merger no source mentions; the name itself is in source [1].
+    raw = "Jo Park, quoted by Wire, leads the company that completed its merger with Globex in 2021 [1]."
+    answer = finish(_draft(raw, question=ASKS_NAME), AnswerPolicy())
+    assert not answer.refused and answer.text == "Jo Park [1]." and answer.short == "Jo Park"
+    assert answer.citations[0].quote == EV.text and raw.rstrip(" [1].") in " ".join(answer.flagged)
+    off = finish(_draft(raw, question=ASKS_NAME), AnswerPolicy(disabled=frozenset({"bare_answer"})))
+    assert off.refusal is not None and off.refusal.code == Reason.CLAIMS_UNSUPPORTED
+    # A name no source sentence holds is not an answer: refused as before.
+    invented = finish(_draft("Ann Lee completed the merger with Globex in 2021 [1].", question=ASKS_NAME),
+                      AnswerPolicy())
+    assert invented.refusal is not None and invented.refusal.code == Reason.CLAIMS_UNSUPPORTED
+
+
+def test_the_verdict_read_against_the_models_no_source_prior() -> None:
+    leaning = Judgement(p_yes=0.85, p_yes_prior=0.9)  # the sources lowered a model that says Yes anyway
+    assert AnswerPolicy().verdict(leaning) == "Yes"
+    assert AnswerPolicy(calibrate=True).verdict(leaning) == "No"
+    assert AnswerPolicy(calibrate=True).verdict(Judgement(p_yes=0.95, p_yes_prior=0.9)) == "Yes"
+    assert AnswerPolicy(yes_min=0.9).verdict(leaning) == "No"
+    assert AnswerPolicy().verdict(Judgement(p_answerable=0.7)) is None
 
 
 def test_verify_switches() -> None:
     off = frozenset({"claim_numbers"})
     assert verify("Revenue rose 40% [1].", [EV]).refused
     assert not verify("Revenue rose 40% [1].", [EV], off=off).refused
+
+
+@pytest.mark.parametrize("question, asks", [
+    ("Which company, reported by TechCrunch and The Verge, was fined?", True),
+    ("Who is the individual the articles describe?", True),
+    ("What entity, discussed in both articles, lost money?", True),
+    ("According to the AP, which team won the final?", True),
+    ("What did the minister say about Russia?", False),
+    ("What happened to revenue?", False),
+    ("How many people died?", False),
+    ("Did Acme win the contract?", False),
+])
+def test_questions_asking_for_a_name_are_told_by_grammar(question: str, asks: bool) -> None:
+    assert asks_for_name(question) is asks

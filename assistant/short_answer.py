@@ -1,0 +1,110 @@
+"""The direct answer inside a sentence that restates its question.
+
+Asked "Which company, reported by TechCrunch to have ..., is accused by The Verge of ...?", a small
+model writes "Google is accused by The Verge of ... [1]": the question's own words with the answer
+put in. The answer is the part of the sentence the question did not already say. That gives two
+things (each a rule of :data:`assistant.policy.RULES`, so an ablation measures it):
+
+* ``short_span``: ``Answer.short`` (the direct answer a program or a benchmark reads) is that part,
+  not the whole restated sentence;
+* ``bare_answer``: when verification rejects the restated sentence (it repeats the question's
+  several premises, which no one cited sentence holds) but the new part is a name or number that a
+  source sentence contains, the answer is that name with the sentences that contain it.
+
+General by construction: the question's words are the only vocabulary; nothing is listed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from assistant.question import asks_for_name
+from assistant.text import content_terms, stopwords
+from assistant.types import Evidence
+
+MAX_SPAN_WORDS = 8  # longer "new parts" are clauses, not answers
+
+_CLAUSE = re.compile(r"[,.;:!?()\[\]\"“”]|\s[-–—]\s")
+_TOKEN = re.compile(r"[\w’'&.-]*\w")
+_CONNECTORS = frozenset({"of", "de", "the", "and", "&", "van", "von", "al", "la", "du", "der"})
+
+
+def answer_span(question: str, sentence: str) -> str | None:
+    """The first run of words in ``sentence`` that ``question`` does not contain, preferring a run
+    that holds a name or a number; None when there is none (or only clause-long ones)."""
+    asked = set(content_terms(question))
+    runs: list[list[str]] = []
+    for clause in _CLAUSE.split(sentence):
+        run: list[str] = []
+        words = _TOKEN.findall(clause)
+        for i, word in enumerate(words):
+            if _new(word, asked):
+                run.append(word)
+                continue
+            following = words[i + 1] if i + 1 < len(words) else ""
+            if run and word.lower() in _CONNECTORS and _named(run[-1]) and _named(following) and _new(following, asked):
+                run.append(word)  # "Bank of America": a connector inside a name
+                continue
+            if run:
+                runs.append(run)
+            run = []
+        if run:
+            runs.append(run)
+    runs = [r for r in runs if len(r) <= MAX_SPAN_WORDS]
+    if not runs:
+        return None
+    named = [r for r in runs if any(_named(w) or any(c.isdigit() for c in w) for w in r)]
+    run = (named or runs)[0]
+    if _named(run[0]):  # a name ends where its capitalised words do: "Jo Park leads ..." -> "Jo Park"
+        cut = next((i for i, w in enumerate(run) if not (_named(w) or w.lower() in _CONNECTORS)), len(run))
+        run = run[:cut]
+        while run and run[-1].lower() in _CONNECTORS:
+            run = run[:-1]
+    return " ".join(run)
+
+
+def is_name_or_number(span: str) -> bool:
+    """A span that is checkable against a source by its words: it holds a capitalised word or a
+    digit (not a bare description such as "concerns")."""
+    return any(_named(w) or any(c.isdigit() for c in w) for w in span.split())
+
+
+def direct_answer(question: str, sentence: str) -> str:
+    """The direct answer in ``sentence``: for a question asking for a name ("Which company ...?",
+    "Who ...?"), the first name or number the question did not already say; else the sentence."""
+    if asks_for_name(question):
+        span = answer_span(question, sentence)
+        if span and is_name_or_number(span):
+            return span
+    return sentence
+
+
+def _new(word: str, asked: set[str]) -> bool:
+    if word.lower() in stopwords():
+        return False
+    terms = content_terms(word)
+    return bool(terms) and not any(t in asked for t in terms)
+
+
+def _named(word: str) -> bool:
+    return word[:1].isupper()
+
+
+def bare_answer(
+    question: str, sentence: str, cited: Sequence[int], evidence: Sequence[Evidence]
+) -> tuple[str, list[int]] | None:
+    """The name or number ``sentence`` gives as the answer to ``question`` (one asking for a name)
+    and the evidence sentences that contain it, those the model cited first; None when there is
+    no such name, or no source sentence holds it word for word."""
+    if not asks_for_name(question):
+        return None
+    span = answer_span(question, sentence)
+    if not span or not is_name_or_number(span):
+        return None
+    pattern = re.compile(rf"(?<!\w){re.escape(span)}(?!\w)", re.IGNORECASE)
+    holding = [ev.number for ev in evidence if pattern.search(ev.text)]
+    if not holding:
+        return None
+    first = [n for n in cited if n in holding]
+    return span, (first or holding)[:2]
