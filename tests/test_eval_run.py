@@ -121,3 +121,14 @@ def test_a_stopped_multihop_run_resumes_from_its_journal(tmp_path: Path) -> None
     # A different kind of run (answers instead of retrieval only) starts its journal afresh.
     run_eval(replace(args, retrieval_only=False, limit=2), config)
     assert len((out / "records.jsonl").read_text().splitlines()) == 1 + 2
+
+
+def test_sigterm_stops_a_multihop_run_like_ctrl_c() -> None:
+    import os
+    import signal
+
+    from assistant.evaluation.multihop import _stop_on_sigterm
+
+    with pytest.raises(KeyboardInterrupt), _stop_on_sigterm():
+        os.kill(os.getpid(), signal.SIGTERM)
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # the handler is put back

@@ -8,13 +8,15 @@ normalised exact match, per query type, beside always answering each type's majo
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
 import logging
+import signal
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -124,12 +126,16 @@ def run_multihop(args: EvalArgs, config: Config) -> EvalResult:
     journal = args.out_dir / "records.jsonl"
     done = _journal(journal, chosen, args)
     with fresh_assistant(config, corpus, args.backend, args.index_dir) as (bot, ingested, _config):
-        with journal.open("a", encoding="utf-8") as out:
-            for q in tqdm([q for q in chosen if q.qid not in done], desc="MultiHop-RAG", unit="q", disable=None):
-                done[q.qid] = _record(bot, q, majority, args.retrieval_only, args.ablate)
-                out.write(json.dumps(done[q.qid], default=str) + "\n")
-                out.flush()
-        records = [done[q.qid] for q in chosen]
+        with journal.open("a", encoding="utf-8") as out, _stop_on_sigterm():
+            try:
+                for q in tqdm([q for q in chosen if q.qid not in done], desc="MultiHop-RAG", unit="q", disable=None):
+                    done[q.qid] = _record(bot, q, majority, args.retrieval_only, args.ablate)
+                    out.write(json.dumps(done[q.qid], default=str) + "\n")
+                    out.flush()
+            except KeyboardInterrupt:  # Ctrl-C or SIGTERM: report what was measured (the sample is
+                # interleaved by type, so a prefix of it stays close to stratified)
+                log.warning("stopped after %d of %d queries: reporting those", len(done), len(chosen))
+        records = [done[q.qid] for q in chosen if q.qid in done]
         backend = bot.backend
     results: dict[str, Any] = {
         "format": "multihop-rag",
@@ -164,6 +170,24 @@ def run_multihop(args: EvalArgs, config: Config) -> EvalResult:
         seconds=time.perf_counter() - started,
         backend=results["backend"],
     )
+
+
+@contextlib.contextmanager
+def _stop_on_sigterm() -> Iterator[None]:
+    """SIGTERM (``kill``, a job scheduler's time limit) stops the run like Ctrl-C does."""
+
+    def stop(_signum: int, _frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, stop)
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _journal(path: Path, chosen: Sequence[MultihopQuery], args: EvalArgs) -> dict[str, dict[str, Any]]:
