@@ -8,7 +8,6 @@ sources go through the same function, so it only has to map related forms togeth
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator, Sequence, Set
 from dataclasses import dataclass
@@ -109,8 +108,8 @@ def content_terms(text: str) -> Terms:
             continue
         term = country or stem(low)
         terms.add(term)
-        if i > 0 and raw[:1].isupper() and low not in _CALENDAR:
-            proper.add(term)
+        if country or (i > 0 and raw[:1].isupper() and low not in _CALENDAR):
+            proper.add(term)  # a country is a name even where it opens a sentence
     return Terms(frozenset(terms), frozenset(proper))
 
 
@@ -233,17 +232,32 @@ def normalize_quote(text: str) -> str:
     return " ".join(re.sub(r"[^\w%]+", " ", text.lower()).split())
 
 
-_AFFIX = 3  # letters a word may differ by at its end: Cambodia/Cambodian, China/Chinese
+# Endings that make a place's adjective or people: Korea/Korean, Europe/European, Paris/Parisian,
+# Texas/Texan, Bengal/Bengali, Kurd/Kurdish. Countries need none: their table names them all.
+_ADJECTIVE_ENDINGS = frozenset({"n", "an", "ian", "ean", "ese", "i", "ish"})
 
 
 def word_known(term: str, have: Set[str]) -> bool:
-    """``term`` is in ``have``, or a form of it that differs only in its last few letters is
-    (``cambodian`` ~ ``cambodia``, ``canadian`` ~ ``canada``; not ``australia`` ~ ``austria``)."""
+    """``term`` is in ``have``; or, when it names no country, it is a word of a longer country
+    name there ("korea" in "south korea"), or it and a word there are a place and its adjective
+    ("korean" ~ "korea", "european" ~ "europ"). A country is known by its own names only: not
+    ``niger`` for ``nigeria``, nor ``austria`` for ``australia``."""
     if term in have:
         return True
-    if len(term) < 5:
+    countries = _countries().terms
+    if term in countries:
         return False
-    return any(
-        abs(len(t) - len(term)) <= _AFFIX and len(os.path.commonprefix([t, term])) >= max(len(t), len(term)) - _AFFIX
-        for t in have
-    )
+    for t in have:
+        if t in countries:
+            words = t.split()
+            if len(words) > 1 and (term in words or any(_adjective_of(term, w) for w in words)):
+                return True
+        elif _adjective_of(term, t):
+            return True
+    return False
+
+
+def _adjective_of(a: str, b: str) -> bool:
+    """One of two stems is the other plus an adjective ending, the shorter of at least 4 letters."""
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    return len(short) >= 4 and long.startswith(short) and long[len(short) :] in _ADJECTIVE_ENDINGS
