@@ -131,7 +131,12 @@ class _CountryTable:
 
 
 def _stems(form: str) -> tuple[str, ...]:
-    return tuple(stem(_POSSESSIVE.sub("", w).lower().replace("’", "'")) for w in _WORD.findall(form))
+    return tuple(_word_stem(w) for w in _WORD.findall(form))
+
+
+@lru_cache(maxsize=8192)
+def _word_stem(word: str) -> str:
+    return stem(_POSSESSIVE.sub("", word).lower().replace("’", "'"))
 
 
 @lru_cache(maxsize=1)
@@ -167,14 +172,17 @@ def _country_at(text: str, words: Sequence[re.Match[str]], i: int) -> tuple[int,
     raw = _POSSESSIVE.sub("", words[i].group(0))
     if raw in table.acronyms:
         return 1, table.acronyms[raw]
-    key = _stems(raw)
-    if key and key[0] in table.starts:
-        for n in range(min(table.longest, len(words) - i), 1, -1):
-            span = words[i : i + n]
-            if all(_JOINER.fullmatch(text[a.end() : b.start()]) for a, b in zip(span, span[1:])):
-                term = table.forms.get(_stems(" ".join(m.group(0) for m in span)))
-                if term:
-                    return n, term
+    key = (_word_stem(raw),)
+    if key[0] in table.starts:
+        span = [key[0]]  # stems of the run of words joined by spaces or hyphens from words[i]
+        for a, b in zip(words[i : i + table.longest - 1], words[i + 1 : i + table.longest]):
+            if not _JOINER.fullmatch(text, a.end(), b.start()):
+                break
+            span.append(_word_stem(b.group(0)))
+        for n in range(len(span), 1, -1):
+            term = table.forms.get(tuple(span[:n]))
+            if term:
+                return n, term
     return 1, table.forms.get(key)
 
 
