@@ -7,8 +7,10 @@ generation the same check runs on the articles the answer cites: an answer about
 an article that never mentions the "Han Zheng" the question asks about answers another question.
 
 Names are compared as stemmed content words (``Blinken's`` ~ ``Blinken``), all words of a name
-required, so "Secretary Blinken" matches "Secretary of State Antony Blinken"; a word also matches a
-longer or shorter form of itself (``Cambodian`` ~ ``Cambodia``, ``Chinese`` ~ ``China``). A name
+required, so "Secretary Blinken" matches "Secretary of State Antony Blinken". A country matches any
+of its names, spellings and demonyms in the countryinfo data (``Cambodian`` ~ ``Cambodia``, ``Dutch``
+~ ``the Netherlands``) and no other country (``Nigeria`` is not ``Niger``); another place its
+adjective (``European`` ~ ``Europe``), see :func:`assistant.lexicon.word_known`. A name
 the question gives as the publisher ("according to the AP", "the Reuters report") is not asked
 about: plain-text articles often carry their outlet only in page chrome that cleaning removes.
 """

@@ -337,7 +337,7 @@ def _joint_parties(body: str) -> frozenset[str]:
 def _joint(claim: _Claim, parties: frozenset[str], chosen: list[_Item], items: Sequence[_Item]) -> list[_Item]:
     """``chosen`` narrowed to sentences naming all ``parties`` if that still supports the claim,
     else the best support among such sentences, else []."""
-    both = [it for it in items if parties <= it.own.all]
+    both = [it for it in items if all(word_known(p, it.own.all) for p in parties)]  # Korea: South Korea's
     kept = [it for it in chosen if it in both]
     if kept and claim.supported_by(kept) is not None:
         return kept

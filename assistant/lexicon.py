@@ -8,10 +8,12 @@ sources go through the same function, so it only has to map related forms togeth
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Set
+from collections.abc import Iterator, Sequence, Set
 from dataclasses import dataclass
+from functools import lru_cache
+
+from assistant.countries import country_acronyms, country_forms
 
 STOPWORDS = frozenset(
     """a about above after again against all am an and any are as at be been before being below
@@ -42,10 +44,6 @@ _IRREGULAR = {
     "became": "become", "sent": "send", "kept": "keep", "felt": "feel", "went": "go",
     "gone": "go", "saw": "see", "seen": "see", "found": "find", "paid": "pay", "sold": "sell",
     "bought": "buy", "fought": "fight", "struck": "strike", "drew": "draw", "drawn": "draw",
-    "chinese": "china", "russian": "russia", "american": "us", "america": "us", "usa": "us",
-    "ukrainian": "ukraine", "japanese": "japan", "korean": "korea", "iranian": "iran",
-    "british": "britain", "french": "france", "german": "germany", "indian": "india",
-    "taiwanese": "taiwan", "israeli": "israel", "european": "europe", "palestinian": "palestine",
 }  # fmt: skip
 _CALENDAR = frozenset(
     """monday tuesday wednesday thursday friday saturday sunday january february march april may
@@ -55,13 +53,14 @@ _MONTHS = [
     "january", "february", "march", "april", "may", "june", "july", "august", "september",
     "october", "november", "december",
 ]  # fmt: skip
+# Countries' names, spellings, demonyms and acronyms come from assistant.countries; the United
+# States' acronym is rewritten here, as the data has it only as ISO codes ("US", "USA"), which are
+# not taken as acronyms in general (see country_acronyms).
 _ALIASES = [
-    (re.compile(r"\bU\.\s?S\.(?:\s?A\.)?(?=\W|$)"), "US"),
+    (re.compile(r"\bU\.\s?S\.(?:\s?A\.)?(?=\W|$)|\bUSA?\b"), "United States"),
     (re.compile(r"\bU\.\s?N\.(?=\W|$)"), "UN"),
     (re.compile(r"\bU\.\s?K\.(?=\W|$)"), "UK"),
-    (re.compile(r"\bUnited States(?: of America)?\b"), "US"),
     (re.compile(r"\bUnited Nations\b"), "UN"),
-    (re.compile(r"\bUnited Kingdom\b"), "UK"),
 ]
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 
@@ -96,22 +95,95 @@ def stem(word: str) -> str:
 
 
 def content_terms(text: str) -> Terms:
-    """Stemmed content words of ``text`` (no stopwords, reporting verbs or question words)."""
+    """Stemmed content words of ``text`` (no stopwords, reporting verbs or question words); a
+    country named in any of its ways ("Thai", "Americans", "the United States") is one term."""
     for pattern, replacement in _ALIASES:
         text = pattern.sub(replacement, text)
     terms: set[str] = set()
     proper: set[str] = set()
-    for i, m in enumerate(_WORD.finditer(text)):
-        raw = re.sub(r"['’]s$", "", m.group(0))
+    for i, (raw, country) in enumerate(_tokens(text)):
         low = raw.lower().replace("’", "'")
         acronym = len(raw) > 1 and raw.isupper()
-        if not acronym and (low in STOPWORDS or low in _GENERIC or len(low) < 2):
+        if country is None and not acronym and (low in STOPWORDS or low in _GENERIC or len(low) < 2):
             continue
-        term = stem(low)
+        term = country or stem(low)
         terms.add(term)
-        if i > 0 and raw[:1].isupper() and low not in _CALENDAR:
-            proper.add(term)
+        if country or (i > 0 and raw[:1].isupper() and low not in _CALENDAR):
+            proper.add(term)  # a country is a name even where it opens a sentence
     return Terms(frozenset(terms), frozenset(proper))
+
+
+_POSSESSIVE = re.compile(r"['’]s$")
+_JOINER = re.compile(r"[\s-]+")  # between the words of a country's name: "South Korea", "Guinea-Bissau"
+
+
+@dataclass(frozen=True)
+class _CountryTable:
+    """Every way of naming a country (assistant.countries), keyed by the stems of its words, to one
+    term per country: the stem of a one-word name ("thailand", as the plain word would give), the
+    stems of a longer one joined by spaces ("unit state", which no single word's term can equal)."""
+
+    forms: dict[tuple[str, ...], str]
+    acronyms: dict[str, str]  # as written: "UK"
+    starts: frozenset[str]  # first stems of the forms of several words
+    longest: int
+    terms: frozenset[str]
+
+
+def _stems(form: str) -> tuple[str, ...]:
+    return tuple(_word_stem(w) for w in _WORD.findall(form))
+
+
+@lru_cache(maxsize=8192)
+def _word_stem(word: str) -> str:
+    return stem(_POSSESSIVE.sub("", word).lower().replace("’", "'"))
+
+
+@lru_cache(maxsize=1)
+def _countries() -> _CountryTable:
+    forms: dict[tuple[str, ...], str] = {}
+    for form, name in country_forms():  # best claim first
+        forms.setdefault(_stems(form), " ".join(_stems(name)))
+    acronyms = {a: " ".join(_stems(name)) for a, name in country_acronyms().items()}
+    return _CountryTable(
+        forms=forms,
+        acronyms=acronyms,
+        starts=frozenset(k[0] for k in forms if len(k) > 1),
+        longest=max(len(k) for k in forms),
+        terms=frozenset(forms.values()) | frozenset(acronyms.values()),
+    )
+
+
+def _tokens(text: str) -> Iterator[tuple[str, str | None]]:
+    """The words of ``text`` (a possessive 's dropped), each with its country's term if it names
+    one; a capitalised run of words that names a country ("South Korea") is one token."""
+    words = list(_WORD.finditer(text))
+    i = 0
+    while i < len(words):
+        raw = _POSSESSIVE.sub("", words[i].group(0))
+        n, country = _country_at(text, words, i) if raw[:1].isupper() else (1, None)
+        yield (raw if n == 1 else text[words[i].start() : words[i + n - 1].end()]), country
+        i += n
+
+
+def _country_at(text: str, words: Sequence[re.Match[str]], i: int) -> tuple[int, str | None]:
+    """How many words from ``words[i]`` name a country, and its term; (1, None) if none do."""
+    table = _countries()
+    raw = _POSSESSIVE.sub("", words[i].group(0))
+    if raw in table.acronyms:
+        return 1, table.acronyms[raw]
+    key = (_word_stem(raw),)
+    if key[0] in table.starts:
+        span = [key[0]]  # stems of the run of words joined by spaces or hyphens from words[i]
+        for a, b in zip(words[i : i + table.longest - 1], words[i + 1 : i + table.longest]):
+            if not _JOINER.fullmatch(text, a.end(), b.start()):
+                break
+            span.append(_word_stem(b.group(0)))
+        for n in range(len(span), 1, -1):
+            term = table.forms.get(tuple(span[:n]))
+            if term:
+                return n, term
+    return 1, table.forms.get(key)
 
 
 def metadata_terms(title: str, outlet: str, published: str) -> Terms:
@@ -168,17 +240,32 @@ def normalize_quote(text: str) -> str:
     return " ".join(re.sub(r"[^\w%]+", " ", text.lower()).split())
 
 
-_AFFIX = 3  # letters a word may differ by at its end: Cambodia/Cambodian, China/Chinese
+# Endings that make a place's adjective or people: Korea/Korean, Europe/European, Paris/Parisian,
+# Texas/Texan, Bengal/Bengali, Kurd/Kurdish. Countries need none: their table names them all.
+_ADJECTIVE_ENDINGS = frozenset({"n", "an", "ian", "ean", "ese", "i", "ish"})
 
 
 def word_known(term: str, have: Set[str]) -> bool:
-    """``term`` is in ``have``, or a form of it that differs only in its last few letters is
-    (``cambodian`` ~ ``cambodia``, ``canadian`` ~ ``canada``; not ``australia`` ~ ``austria``)."""
+    """``term`` is in ``have``; or, when it names no country, it is a word of a longer country
+    name there ("korea" in "south korea"), or it and a word there are a place and its adjective
+    ("korean" ~ "korea", "european" ~ "europ"). A country is known by its own names only: not
+    ``niger`` for ``nigeria``, nor ``austria`` for ``australia``."""
     if term in have:
         return True
-    if len(term) < 5:
+    countries = _countries().terms
+    if term in countries:
         return False
-    return any(
-        abs(len(t) - len(term)) <= _AFFIX and len(os.path.commonprefix([t, term])) >= max(len(t), len(term)) - _AFFIX
-        for t in have
-    )
+    for t in have:
+        if t in countries:
+            words = t.split()
+            if len(words) > 1 and (term in words or any(_adjective_of(term, w) for w in words)):
+                return True
+        elif _adjective_of(term, t):
+            return True
+    return False
+
+
+def _adjective_of(a: str, b: str) -> bool:
+    """One of two stems is the other plus an adjective ending, the shorter of at least 4 letters."""
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    return len(short) >= 4 and long.startswith(short) and long[len(short) :] in _ADJECTIVE_ENDINGS
