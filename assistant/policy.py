@@ -62,7 +62,6 @@ class Judgement:
 
     p_answerable: float | None = None
     p_yes: float | None = None
-    p_yes_prior: float | None = None  # P(Yes) for the same question with no sources (its bias)
 
 
 # The checks the policy and verification apply; each can be switched off for an ablation.
@@ -90,8 +89,7 @@ class AnswerPolicy:
 
     answerable_min: float = 0.5
     disabled: frozenset[str] = field(default_factory=frozenset)
-    yes_min: float = 0.5  # the verdict is "Yes" when P(Yes) (calibrated, see verdict()) reaches this
-    calibrate: bool = False  # weigh P(Yes) against the model's no-source prior
+    yes_min: float = 0.5  # the verdict is "Yes" when P(Yes) reaches this (0.5: the model's own choice)
 
     def __post_init__(self) -> None:
         unknown = set(self.disabled) - set(RULES)
@@ -119,16 +117,13 @@ class AnswerPolicy:
         return None
 
     def verdict(self, judgement: Judgement | None) -> str | None:
-        """"Yes" or "No" for a yes/no question from the model's probabilities. Calibrated, the
-        evidence must raise P(Yes) over the model's no-source prior: p' = p(1-q) / (p(1-q) + q(1-p))
-        (odds of p over odds of q), so a model that says "Yes" to everything is read by how much
-        the sources move it."""
+        """"Yes" or "No" for a yes/no question from the model's P(Yes). (Measured on MultiHop-RAG
+        `tune`, BENCHMARKS.md: reading P(Yes) against the model's no-source prior, contextual
+        calibration, separated right from wrong verdicts worse than P(Yes) itself, AUC 0.44
+        against 0.61, and no bar other than 0.5 gained more than one question in 40.)"""
         if judgement is None or judgement.p_yes is None:
             return None
-        p, q = judgement.p_yes, judgement.p_yes_prior
-        if self.calibrate and q is not None and 0.0 < q < 1.0:
-            p = p * (1 - q) / (p * (1 - q) + q * (1 - p))
-        return "Yes" if p >= self.yes_min else "No"
+        return "Yes" if judgement.p_yes >= self.yes_min else "No"
 
     def after_verification(
         self, refused_in_words: bool, nothing_kept: bool, unmet_names: Sequence[str]

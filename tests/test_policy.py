@@ -140,12 +140,10 @@ def test_a_name_answer_stands_when_its_restated_premises_fail_verification() -> 
     assert invented.refusal is not None and invented.refusal.code == Reason.CLAIMS_UNSUPPORTED
 
 
-def test_the_verdict_read_against_the_models_no_source_prior() -> None:
-    leaning = Judgement(p_yes=0.85, p_yes_prior=0.9)  # the sources lowered a model that says Yes anyway
-    assert AnswerPolicy().verdict(leaning) == "Yes"
-    assert AnswerPolicy(calibrate=True).verdict(leaning) == "No"
-    assert AnswerPolicy(calibrate=True).verdict(Judgement(p_yes=0.95, p_yes_prior=0.9)) == "Yes"
-    assert AnswerPolicy(yes_min=0.9).verdict(leaning) == "No"
+def test_the_verdict_is_the_models_own_choice_unless_a_bar_is_set() -> None:
+    assert AnswerPolicy().verdict(Judgement(p_yes=0.85)) == "Yes"
+    assert AnswerPolicy().verdict(Judgement(p_yes=0.3)) == "No"
+    assert AnswerPolicy(yes_min=0.9).verdict(Judgement(p_yes=0.85)) == "No"
     assert AnswerPolicy().verdict(Judgement(p_answerable=0.7)) is None
 
 

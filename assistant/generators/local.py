@@ -261,12 +261,9 @@ class LocalGenerator:
         with self._lock:
             started = time.perf_counter()
             if closed:
-                # The no-source prior first (a short prompt), so the answer that follows reuses the
-                # cached read of the sources.
-                prior = self._p_yes(chatml(build_messages(question, (), allow_refusal=False, closed=True)))
                 p = self._p_yes(chatml(build_messages(question, evidence, allow_refusal=False, closed=True)))
-                log.info("local verdict: P(yes) = %.2f (prior %.2f) in %.2f s", p, prior, time.perf_counter() - started)
-                return Judgement(p_answerable=None, p_yes=p, p_yes_prior=prior)
+                log.info("local verdict: P(yes) = %.2f in %.2f s", p, time.perf_counter() - started)
+                return Judgement(p_answerable=None, p_yes=p)
             p = self._p_yes(chatml(decision_messages(question, evidence)))
             log.info("local decision: P(sources answer) = %.2f in %.2f s", p, time.perf_counter() - started)
             return Judgement(p_answerable=p)
