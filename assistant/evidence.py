@@ -3,7 +3,8 @@
 The local model reads ~90 prompt tokens/s, so instead of whole chunks it gets the sentences that
 share the most (idf-weighted, stemmed) content with the question, with the chunk's retrieval rank
 as a prior. A sentence that opens with a pronoun ("He added, ...") carries the sentence before it,
-so who said what stays visible. Sentences that read like instructions to an AI are never offered.
+so who said what stays visible. Sentences that speak to an AI or the reader instead of reporting
+news (:mod:`assistant.addressed`: planted notes, commands, prompt markup) are never offered.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from assistant.addressed import addressed_sentences
 from assistant.retrieval import REPEAT_JACCARD, Hit
 from assistant.text import content_terms, jaccard
 from assistant.types import Evidence
@@ -23,11 +25,6 @@ from index.chunker import approx_tokens
 from index.sentences import sentence_spans
 
 _PRONOUN_START = re.compile(r"^[“\"']?(He|She|They|It|His|Her|Their|This|That|These|Those)\b")
-_INJECTION = re.compile(
-    r"\b(ignore|disregard|forget)\b.{0,40}\b(instructions?|prompts?|rules)\b"
-    r"|\b(system prompt|you are now|act as an? (ai|assistant)|reply with only|respond only with)\b",
-    re.IGNORECASE,
-)
 MAX_PER_ARTICLE = 4
 
 
@@ -127,13 +124,16 @@ def _candidates(hits: Sequence[Hit]) -> list[_Candidate]:
     for rank, hit in enumerate(hits):
         chunk = hit.chunk
         spans = sentence_spans(chunk.text)
+        addressed = addressed_sentences(chunk.text, spans)
         for i, (a, b) in enumerate(spans):
+            if addressed[i] or (i > 0 and addressed[i - 1] and _PRONOUN_START.match(chunk.text[a:b])):
+                continue  # a note to an AI or the reader, or a sentence leaning on one
             text = chunk.text[a:b]
             if i > 0 and _PRONOUN_START.match(text):
                 a = spans[i - 1][0]
                 text = chunk.text[a:b]
             start, end = chunk.start + a, chunk.start + b
-            if (chunk.doc_id, end) in seen or _INJECTION.search(text):
+            if (chunk.doc_id, end) in seen:
                 continue
             if text.strip() == chunk.title.strip() or len(text) < 12:
                 continue  # the headline line repeats the title shown with every sentence
