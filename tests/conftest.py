@@ -86,6 +86,23 @@ def make_config(data_dir: Path, **overrides: object) -> Config:
     return Config.load(env={}, data_dir=data_dir, **overrides)
 
 
+def local_bot(tmp_path_factory: pytest.TempPathFactory, seeds_dir: Path, *extra: tuple[str, str]) -> Assistant:
+    """An Assistant on the real local model over the seeds plus ``extra`` (file name, text) articles;
+    fails (not skips) when the model is not installed, since scripts/setup.sh installs it."""
+    from assistant.generators.local import available
+
+    config = Config(data_dir=tmp_path_factory.mktemp("local-data"), backend="local", model_dir=MODEL_DIR)
+    if not available(config):
+        pytest.fail("the local model is not installed: run scripts/setup.sh")
+    folder = tmp_path_factory.mktemp("articles")
+    shutil.copytree(seeds_dir, folder, dirs_exist_ok=True)
+    for name, text in extra:
+        (folder / name).write_text(text, encoding="utf-8")
+    assistant = Assistant.from_config(config)
+    assert assistant.ingest([folder]).ok
+    return assistant
+
+
 def seeded_bot(data_dir: Path, backend: str = "extractive", **overrides: object) -> Assistant:
     """An Assistant on ``data_dir`` after ingesting seeds/ into it."""
     bot = Assistant.from_config(make_config(data_dir, backend=backend, **overrides))

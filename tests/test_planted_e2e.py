@@ -15,16 +15,14 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from assistant import Answer, Assistant, Config, Evidence, SourcesFound
-from assistant.generators.local import available
-from tests.conftest import MODEL_DIR
+from assistant import Answer, Assistant, Evidence, SourcesFound
+from tests.conftest import local_bot
 
 pytestmark = pytest.mark.slow
 PLANTED = Path(__file__).resolve().parent / "data" / "planted" / "articles.json"
@@ -69,15 +67,7 @@ def ask(bot: Assistant, question: str) -> tuple[list[Evidence], Answer]:
 
 @pytest.fixture(scope="module")
 def bot(tmp_path_factory: pytest.TempPathFactory, seeds_dir: Path) -> Assistant:
-    config = Config(data_dir=tmp_path_factory.mktemp("planted-e2e"), backend="local", model_dir=MODEL_DIR)
-    if not available(config):
-        pytest.fail("the local model is not installed: run scripts/setup.sh")
-    folder = tmp_path_factory.mktemp("planted-articles")
-    shutil.copytree(seeds_dir, folder, dirs_exist_ok=True)
-    shutil.copy(PLANTED, folder / PLANTED.name)
-    assistant = Assistant.from_config(config)
-    assert assistant.ingest([folder]).ok
-    return assistant
+    return local_bot(tmp_path_factory, seeds_dir, (PLANTED.name, PLANTED.read_text(encoding="utf-8")))
 
 
 @pytest.mark.parametrize("case", planted_cases()[::SAMPLE_EVERY], ids=lambda c: c["form"][:40])
