@@ -16,6 +16,7 @@ from index.types import Article, RawArticle
 ROOT = Path(__file__).parents[1]
 SEEDS = ROOT / "seeds"
 MULTIHOP = ROOT.parent / "shared" / "data" / "multihop-rag"
+SHIPPED = ROOT / "tests" / "data" / "multihop-rag"
 
 
 @pytest.fixture(scope="module")
@@ -302,18 +303,20 @@ def test_one_truncated_last_paragraph_stays() -> None:
     assert split_teasers("Council approves library budget", story) == (story, [])
 
 
-def test_multihop_evidence_survives_cleaning() -> None:
-    """Every gold evidence fact of the MultiHop-RAG dev queries is still in its cleaned article."""
-    if not (MULTIHOP / "corpus.json").is_file():
-        pytest.skip("shared MultiHop-RAG data not present")
-    raws, _ = load_articles([MULTIHOP / "corpus.json"])
+@pytest.mark.parametrize("folder, least", [(SHIPPED, 10), (MULTIHOP, 900)], ids=["shipped", "full"])
+def test_multihop_evidence_survives_cleaning(folder: Path, least: int) -> None:
+    """Every gold evidence fact of the MultiHop-RAG dev queries is still in its cleaned article:
+    the small corpus shipped in tests/data always, the full one when ../shared is beside the clone."""
+    if not (folder / "corpus.json").is_file():
+        pytest.skip("shared MultiHop-RAG data not present (the shipped sample ran)")
+    raws, _ = load_articles([folder / "corpus.json"])
     articles = {" ".join(raw.title.split()): clean_article(raw) for raw in raws}
     assert all(len(parts) == 1 for parts in articles.values())  # no teaser split in real articles
-    queries = json.loads((MULTIHOP / "queries_dev.json").read_text(encoding="utf-8"))
+    queries = json.loads((folder / "queries_dev.json").read_text(encoding="utf-8"))
     facts = {(" ".join(e["title"].split()), e["fact"]) for q in queries for e in q["evidence_list"]}
 
     def squash(text: str) -> str:
         return re.sub(r"\s+", "", text)
 
     lost = [f for t, f in facts if squash(f) not in squash(articles[t][0].text)]
-    assert len(facts) > 900 and lost == []
+    assert len(facts) >= least and lost == []

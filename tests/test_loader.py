@@ -13,6 +13,7 @@ from index.types import RawArticle
 ROOT = Path(__file__).parents[1]
 SEEDS = ROOT / "seeds"
 CORPUS = ROOT.parent / "shared" / "data" / "multihop-rag" / "corpus.json"
+NEWS = ROOT / "tests" / "gold" / "news_corpus.json"
 
 
 def _by_prefix(articles: list[RawArticle]) -> dict[str, RawArticle]:
@@ -220,10 +221,23 @@ def test_normalize_date(raw: str, iso: str) -> None:
     assert normalize_date(raw) == iso
 
 
-def test_multihop_corpus_loads_whole(tmp_path: Path) -> None:
-    """The 6.4 MB MultiHop-RAG file is a collection, not one article: the 5 MB limit is per article."""
+def test_a_corpus_file_over_the_article_limit_loads_whole(tmp_path: Path) -> None:
+    """A JSON collection larger than the 5 MB article limit (the MultiHop-RAG file is 6.4 MB) is
+    a collection, not one article: the limit is per article. Built from the shipped news corpus."""
+    records = json.loads(NEWS.read_text(encoding="utf-8"))
+    copies = [dict(r, title=f"{r['title']} ({n})", url=f"{r.get('url', '')}#{n}")
+              for n in range(1 + 5_500_000 // len(NEWS.read_bytes())) for r in records]
+    path = tmp_path / "big.json"
+    path.write_text(json.dumps(copies), encoding="utf-8")
+    assert path.stat().st_size > 5_000_000
+    articles, skipped = load_articles([path])
+    assert skipped == [] and len(articles) == len(copies)
+    assert all(a.published.count("-") == 2 and a.outlet and a.title for a in articles)
+
+
+def test_multihop_corpus_loads_whole() -> None:
     if not CORPUS.is_file():
-        pytest.skip("shared MultiHop-RAG corpus not present")
+        pytest.skip("shared MultiHop-RAG corpus not present (the generated one above ran)")
     articles, skipped = load_articles([CORPUS])
     assert skipped == [] and len(articles) == 609
     assert all(a.published.count("-") == 2 and a.outlet and a.title for a in articles)
