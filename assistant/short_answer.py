@@ -25,26 +25,32 @@ from assistant.types import Evidence
 
 MAX_SPAN_WORDS = 8  # longer "new parts" are clauses, not answers
 
-_CLAUSE = re.compile(r"[,.;:!?()\[\]\"“”]|\s[-–—]\s")
+# Clause breaks within one sentence (the caller passes a single sentence, so a full stop is not one:
+# "U.S. Attorney General ..." stays whole).
+_CLAUSE = re.compile(r"[,;:!?()\[\]\"“”]|\s[-–—]\s")
 _TOKEN = re.compile(r"[\w’'&.-]*\w")
 _CONNECTORS = frozenset({"of", "de", "the", "and", "&", "van", "von", "al", "la", "du", "der"})
 
 
 def answer_span(question: str, sentence: str) -> str | None:
     """The first run of words in ``sentence`` that ``question`` does not contain, preferring a run
-    that holds a name or a number; None when there is none (or only clause-long ones)."""
+    that holds a name or a number, as it stands in the sentence ("U.S. Attorney General Merrick
+    Garland"); None when there is none (or only clause-long ones)."""
     asked = set(content_terms(question))
-    runs: list[list[str]] = []
-    for clause in _CLAUSE.split(sentence):
-        run: list[str] = []
-        words = _TOKEN.findall(clause)
-        for i, word in enumerate(words):
+    runs: list[list[re.Match[str]]] = []
+    bounds = [0, *(m.end() for m in _CLAUSE.finditer(sentence)), len(sentence)]
+    for lo, hi in zip(bounds, bounds[1:]):
+        run: list[re.Match[str]] = []
+        words = list(_TOKEN.finditer(sentence, lo, hi))
+        for i, match in enumerate(words):
+            word = match.group()
             if _new(word, asked):
-                run.append(word)
+                run.append(match)
                 continue
-            following = words[i + 1] if i + 1 < len(words) else ""
-            if run and word.lower() in _CONNECTORS and _named(run[-1]) and _named(following) and _new(following, asked):
-                run.append(word)  # "Bank of America": a connector inside a name
+            following = words[i + 1].group() if i + 1 < len(words) else ""
+            inside_name = _named(run[-1].group()) and _named(following) if run else False
+            if inside_name and word.lower() in _CONNECTORS and _new(following, asked):
+                run.append(match)  # "Bank of America": a connector inside a name
                 continue
             if run:
                 runs.append(run)
@@ -54,14 +60,20 @@ def answer_span(question: str, sentence: str) -> str | None:
     runs = [r for r in runs if len(r) <= MAX_SPAN_WORDS]
     if not runs:
         return None
-    named = [r for r in runs if any(_named(w) or any(c.isdigit() for c in w) for w in r)]
+    named = [r for r in runs if any(_named(m.group()) or any(c.isdigit() for c in m.group()) for m in r)]
     run = (named or runs)[0]
-    if _named(run[0]):  # a name ends where its capitalised words do: "Jo Park leads ..." -> "Jo Park"
-        cut = next((i for i, w in enumerate(run) if not (_named(w) or w.lower() in _CONNECTORS)), len(run))
+    if _named(run[0].group()):  # a name ends where its capitalised words do: "Jo Park leads" -> "Jo Park"
+        words_of = [m.group() for m in run]
+        cut = next((i for i, w in enumerate(words_of) if not (_named(w) or w.lower() in _CONNECTORS)), len(run))
         run = run[:cut]
-        while run and run[-1].lower() in _CONNECTORS:
+        while run and run[-1].group().lower() in _CONNECTORS:
             run = run[:-1]
-    return " ".join(run)
+    if not run:
+        return None
+    end = run[-1].end()
+    if "." in run[-1].group() and sentence[end : end + 1] == ".":
+        end += 1  # the full stop of an abbreviation ("U.S.")
+    return sentence[run[0].start() : end]
 
 
 def is_name_or_number(span: str) -> bool:

@@ -165,3 +165,12 @@ def test_verify_switches() -> None:
 ])
 def test_questions_asking_for_a_name_are_told_by_grammar(question: str, asks: bool) -> None:
     assert asks_for_name(question) is asks
+
+
+def test_an_abbreviation_is_not_cut_into_a_one_letter_answer() -> None:
+    from assistant.short_answer import answer_span
+
+    question = "Which official said that breaking the law with new technology makes you a criminal?"
+    sentence = ("U.S. Attorney General Merrick Garland said that breaking the law with new technology "
+                "makes you a criminal.")
+    assert answer_span(question, sentence) == "U.S. Attorney General Merrick Garland"
