@@ -126,10 +126,11 @@ def _candidates(hits: Sequence[Hit]) -> list[_Candidate]:
         spans = sentence_spans(chunk.text)
         addressed = addressed_sentences(chunk.text, spans)
         for i, (a, b) in enumerate(spans):
-            if addressed[i] or (i > 0 and addressed[i - 1] and _PRONOUN_START.match(chunk.text[a:b])):
-                continue  # a note to an AI or the reader, or a sentence leaning on one
             text = chunk.text[a:b]
-            if i > 0 and _PRONOUN_START.match(text):
+            leans = i > 0 and _PRONOUN_START.match(text) is not None  # "He added, ..." needs the one before
+            if addressed[i] or (leans and addressed[i - 1]):
+                continue  # a note to an AI or the reader, or a sentence leaning on one
+            if leans:
                 a = spans[i - 1][0]
                 text = chunk.text[a:b]
             start, end = chunk.start + a, chunk.start + b

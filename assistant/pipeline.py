@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from assistant.answerability import publishers_cited, question_names, unmentioned
-from assistant.citations import Verified, marker_numbers, strip_markers, verify
+from assistant.citations import Verified, marker_numbers, strip_markers, verify, with_markers
 from assistant.condense import Resolved, resolve
 from assistant.evidence import select_evidence
 from assistant.generators import Generator
@@ -203,7 +203,7 @@ def _bare_answer(draft: Draft, base: Answer, check: Callable[..., Verified], fla
     if found is None:
         return None
     span, numbers = found
-    checked = check(f"{span} {''.join(f'[{n}]' for n in numbers)}.", draft.evidence)
+    checked = check(with_markers(f"{span}.", numbers), draft.evidence)
     if checked.refused:
         return None
     if unmentioned(draft.wanted, draft.cited_texts(c.doc_id for c in checked.citations)):
@@ -217,7 +217,7 @@ def _bare_verdict(
 ) -> Answer:
     pointed = marker_numbers(draft.raw) or [ev.number for ev in draft.evidence[:1]]
     numbers = [n for n in dict.fromkeys(pointed) if any(ev.number == n for ev in draft.evidence)]
-    checked = check(f"{verdict} {''.join(f'[{n}]' for n in numbers)}.", draft.evidence)
+    checked = check(with_markers(f"{verdict}.", numbers), draft.evidence)
     text = checked.text if not checked.refused else f"{verdict}."
     return replace(base, text=text, citations=list(checked.citations), refused=False, verdict=verdict,
                    short=verdict, flagged=flagged)

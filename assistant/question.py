@@ -48,9 +48,7 @@ def asks_for_name(question: str) -> bool:
         words = [w.lower() for w in _WORD.findall(clause)]
         if not words:
             continue
-        if words[0] in ("who", "whom", "whose"):
-            return True
-        if words[0] == "which":
+        if words[0] in ("who", "whom", "whose", "which"):
             return True
         if words[0] == "what":  # "What company ...", not "What did ..." or "What happened ..."
             return len(words) > 1 and words[1] not in _AUXILIARIES and not words[1].endswith("ed")

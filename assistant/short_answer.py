@@ -60,7 +60,7 @@ def answer_span(question: str, sentence: str) -> str | None:
     runs = [r for r in runs if len(r) <= MAX_SPAN_WORDS]
     if not runs:
         return None
-    named = [r for r in runs if any(_named(m.group()) or any(c.isdigit() for c in m.group()) for m in r)]
+    named = [r for r in runs if any(_name_or_number_word(m.group()) for m in r)]
     run = (named or runs)[0]
     if _named(run[0].group()):  # a name ends where its capitalised words do: "Jo Park leads" -> "Jo Park"
         words_of = [m.group() for m in run]
@@ -79,7 +79,7 @@ def answer_span(question: str, sentence: str) -> str | None:
 def is_name_or_number(span: str) -> bool:
     """A span that is checkable against a source by its words: it holds a capitalised word or a
     digit (not a bare description such as "concerns")."""
-    return any(_named(w) or any(c.isdigit() for c in w) for w in span.split())
+    return any(_name_or_number_word(w) for w in span.split())
 
 
 def direct_answer(question: str, sentence: str) -> str:
@@ -101,6 +101,10 @@ def _new(word: str, asked: set[str]) -> bool:
 
 def _named(word: str) -> bool:
     return word[:1].isupper()
+
+
+def _name_or_number_word(word: str) -> bool:
+    return _named(word) or any(c.isdigit() for c in word)
 
 
 def bare_answer(
