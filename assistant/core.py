@@ -101,6 +101,14 @@ class Assistant:
             policy or self._read_path.policy, stages or self._read_path.stages,
         )
 
+    def with_config(self, config: Config) -> Assistant:
+        """The same index, embedder and generator read with other read-path settings (evidence
+        budget, top k): benchmarks compare settings without re-opening the index."""
+        return Assistant(
+            config, self._store, self._embedder, self._generator, self._retriever,
+            self._read_path.policy, self._read_path.stages,
+        )
+
     @property
     def backend(self) -> str:
         return self._generator.name

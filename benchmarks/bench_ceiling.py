@@ -28,14 +28,13 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
-from unittest import mock
 
-import assistant.core
-import assistant.generators.local
-from assistant import Assistant, Config, TextDelta
+from assistant import Answer, Assistant, Config, TextDelta
 from assistant.evaluation.gold import GoldQuestion, load_gold
 from assistant.evaluation.scoring import contains, key_facts_correct
 from assistant.evidence import select_evidence
+from assistant.pipeline import Stages
+from assistant.policy import AnswerPolicy
 from assistant.types import Evidence, Turn
 from index.chunker import approx_tokens
 
@@ -46,7 +45,7 @@ TOKENS_PER_SENTENCE = 25  # the default 8 sentences / 200 tokens
 
 
 class EvidenceProbe:
-    """Stands in for ``select_evidence`` in the pipeline: records the evidence of the question
+    """The read path's evidence stage (:class:`Stages`): records the evidence of the question
     being scored and, with ``oracle``, rewrites it so that the key-fact sentences come first."""
 
     def __init__(self, oracle: bool) -> None:
@@ -54,8 +53,10 @@ class EvidenceProbe:
         self.question: GoldQuestion | None = None  # None while earlier turns are replayed
         self.seen: list[Evidence] = []
 
-    def __call__(self, question: str, hits: Any, limit: int = 8, budget_tokens: int | None = None) -> list[Evidence]:
-        chosen = select_evidence(question, hits, limit=limit, budget_tokens=budget_tokens)
+    def __call__(self, question: str, hits: Any, parts: Sequence[str], config: Config) -> list[Evidence]:
+        budget_tokens = config.evidence_tokens
+        chosen = select_evidence(question, hits, limit=config.evidence_sentences, budget_tokens=budget_tokens,
+                                 parts=parts)
         if self.question is None:
             return chosen
         if self.oracle:
@@ -93,33 +94,33 @@ class Row:
     first_token: float
 
 
-def run(bot: Assistant, gold: Sequence[GoldQuestion], probe: EvidenceProbe) -> dict[str, Any]:
+def run(bot: Assistant, gold: Sequence[GoldQuestion], probe: EvidenceProbe, policy: AnswerPolicy) -> dict[str, Any]:
     rows: list[Row] = []
-    with mock.patch.object(assistant.core, "select_evidence", probe):
-        for q in gold:
-            probe.question = None
-            history: list[Turn] = []
-            for earlier in q.history:
-                previous = bot.ask(earlier, history=list(history))
-                history += [{"role": "user", "content": earlier}, {"role": "assistant", "content": previous.text}]
-            probe.question = q
-            started, first, answer = time.perf_counter(), None, None
-            for event in bot.stream(q.question, history=history):
-                if isinstance(event, TextDelta):
-                    first = first if first is not None else time.perf_counter() - started
-                else:
-                    answer = event
-            assert answer is not None
-            seen = " ".join(e.text for e in probe.seen)
-            rows.append(
-                Row(
-                    q.id,
-                    in_evidence=key_facts_correct(seen, q.must_include, False),
-                    correct=key_facts_correct(answer.text, q.must_include, answer.refused),
-                    refused=answer.refused,
-                    first_token=first or 0.0,
-                )
+    bot = bot.with_read_path(policy=policy, stages=Stages(select_evidence=probe))
+    for q in gold:
+        probe.question = None
+        history: list[Turn] = []
+        for earlier in q.history:
+            previous = bot.ask(earlier, history=list(history))
+            history += [{"role": "user", "content": earlier}, {"role": "assistant", "content": previous.text}]
+        probe.question = q
+        started, first, answer = time.perf_counter(), None, None
+        for event in bot.stream(q.question, history=history):
+            if isinstance(event, TextDelta):
+                first = first if first is not None else time.perf_counter() - started
+            elif isinstance(event, Answer):
+                answer = event
+        assert answer is not None
+        seen = " ".join(e.text for e in probe.seen)
+        rows.append(
+            Row(
+                q.id,
+                in_evidence=key_facts_correct(seen, q.must_include, False),
+                correct=key_facts_correct(answer.text, q.must_include, answer.refused),
+                refused=answer.refused,
+                first_token=first or 0.0,
             )
+        )
     n = len(rows)
     first_p50 = statistics.median(r.first_token for r in rows)
     return {
@@ -158,10 +159,9 @@ def main() -> None:
             sized = config.replace(evidence_tokens=budget, evidence_sentences=max(1, budget // TOKENS_PER_SENTENCE))
             bot = Assistant.from_config(sized, backend="local")  # the loaded model is shared between runs
             bot.ask(gold[0].question)  # load the model, warm the caches
-            threshold = assistant.generators.local.ANSWERABLE_MIN if decide else 0.0
+            policy = AnswerPolicy() if decide else AnswerPolicy(disabled=frozenset({"model_decision"}))
             started = time.perf_counter()
-            with mock.patch.object(assistant.generators.local, "ANSWERABLE_MIN", threshold):
-                results[name] = run(bot, gold, EvidenceProbe(oracle))
+            results[name] = run(bot, gold, EvidenceProbe(oracle), policy)
             log.info("%s: %s (%.0f s)", name, json.dumps(results[name]), time.perf_counter() - started)
     print(json.dumps({"first_token_limit_s": FIRST_TOKEN_LIMIT, "results": results}, indent=2))
 

@@ -1,0 +1,160 @@
+"""Evidence recall: how often what an answer needs reaches the sentences the model reads.
+
+    .venv/bin/python benchmarks/bench_evidence.py --settings 8:200,12:300 \
+        --gold tests/gold/news.jsonl:tests/gold/news_corpus.json --gold tests/gold/seeds.jsonl:seeds \
+        --multihop tune:200 --multihop confirm:200 --index /work/mh-data
+
+No model runs: each question goes through the real read path up to the evidence (resolve ->
+retrieve -> select evidence, :meth:`Assistant.stream` stopped at ``SourcesFound``), once per
+setting ``SENTENCES:TOKENS[:TOP_K]`` (``evidence_sentences``, ``evidence_tokens``, ``top_k``). So
+the key-fact ceiling of a setting is known in seconds, before a model run of many minutes:
+
+* a gold set (``questions.jsonl:corpus``): share of answerable questions whose every
+  ``must_include`` group (Yes/No verdict groups aside) has an alternative in the evidence text,
+  beside the same share over the retrieved chunks (the ceiling any selection can reach);
+* MultiHop-RAG (``half:limit`` over an index built by ``newsdesk eval --index DIR``): share of
+  gold facts an evidence sentence covers (at least 60 % of the fact's words in one evidence
+  item: facts are quoted sentences, evidence items are sentences, so exact containment misses
+  facts cut differently), share of queries with every fact covered, and the chunk ceiling.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import re
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from assistant.core import Assistant
+from assistant.evaluation.gold import load_gold
+from assistant.evaluation.multihop import load_queries, select_queries
+from assistant.evaluation.scoring import key_facts_correct
+from assistant.types import Evidence, SourcesFound, Turn
+from index.config import Config
+
+ROOT = Path(__file__).resolve().parents[1]
+QUERIES = ROOT.parent / "shared" / "data" / "multihop-rag" / "queries_dev.json"
+COVER = 0.6  # share of a fact's words one evidence item must hold
+_WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class Setting:
+    sentences: int
+    tokens: int
+    top_k: int | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> Setting:
+        parts = [int(p) for p in text.split(":")]
+        return cls(parts[0], parts[1], parts[2] if len(parts) > 2 else None)
+
+    def config(self, base: Config) -> Config:
+        return base.replace(evidence_sentences=self.sentences, evidence_tokens=self.tokens,
+                            top_k=self.top_k or base.top_k)
+
+    def __str__(self) -> str:
+        return f"{self.sentences} sentences / {self.tokens} tokens" + (f" / top {self.top_k}" if self.top_k else "")
+
+
+def evidence_and_chunks(
+    bot: Assistant, question: str, history: Sequence[Turn] = ()
+) -> tuple[list[Evidence], list[str]]:
+    """The evidence the model would read for ``question``, and the retrieved chunks' texts."""
+    events: Iterator[object] = bot.stream(question, list(history))
+    for event in events:
+        if isinstance(event, SourcesFound):
+            return list(event.evidence), [s.text for s in event.sources]
+    raise RuntimeError("the read path ended without SourcesFound")
+
+
+def _words(text: str) -> set[str]:
+    return set(_WORD.findall(text.lower()))
+
+
+def gold_recall(bot: Assistant, path: Path) -> tuple[int, int, int]:
+    """(questions whose key facts reach the evidence, ... the retrieved chunks, answerable questions);
+    a key fact is found by the eval command's own rule (:func:`key_facts_correct`)."""
+    in_evidence = in_chunks = total = 0
+    for q in load_gold(path):
+        if not q.answerable:
+            continue
+        history: list[Turn] = [{"role": "user", "content": h} for h in q.history]
+        evidence, chunks = evidence_and_chunks(bot, q.question, history)
+        facts = [g for g in q.must_include if g[0] not in ("Yes", "No")]  # a verdict is not a fact to find
+        total += 1
+        in_evidence += not facts or key_facts_correct(" ".join(e.text for e in evidence), facts, False)
+        in_chunks += not facts or key_facts_correct(" ".join(chunks), facts, False)
+    return in_evidence, in_chunks, total
+
+
+def multihop_recall(bot: Assistant, half: str, limit: int, queries: Path) -> tuple[float, float, float, int]:
+    """(facts covered by evidence, queries with every fact covered, facts in chunks, queries)."""
+    chosen = select_queries(load_queries(queries), limit, True, half)
+    covered = every = in_chunks = facts = 0
+    for q in chosen:
+        evidence, chunks = evidence_and_chunks(bot, q.query)
+        items = [_words(e.text) for e in evidence]
+        chunk_words = [_words(c) for c in chunks]
+        got = 0
+        for fact in q.facts:
+            need = _words(fact)
+            got += any(len(need & item) >= COVER * len(need) for item in items)
+            in_chunks += any(len(need & chunk) >= COVER * len(need) for chunk in chunk_words)
+        covered += got
+        facts += len(q.facts)
+        every += got == len(q.facts)
+    return covered / max(1, facts), every / max(1, len(chosen)), in_chunks / max(1, facts), len(chosen)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--settings", default="8:200,12:300", help="SENTENCES:TOKENS[:TOP_K], comma-separated")
+    parser.add_argument("--gold", action="append", default=[], metavar="QUESTIONS:CORPUS")
+    parser.add_argument("--multihop", action="append", default=[], metavar="HALF:LIMIT")
+    parser.add_argument("--index", type=Path, help="an index of the MultiHop-RAG corpus (newsdesk eval --index)")
+    parser.add_argument("--queries", type=Path, default=QUERIES)
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+    settings = [Setting.parse(s) for s in args.settings.split(",")]
+    rows: list[str] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for spec in args.gold:
+            questions, corpus = spec.split(":", 1)
+            base = Config(data_dir=Path(tmp) / Path(questions).stem, backend="extractive")
+            bot = Assistant.from_config(base, backend="extractive")
+            bot.ingest([ROOT / corpus if not Path(corpus).is_absolute() else Path(corpus)])
+            for setting in settings:
+                started = time.perf_counter()
+                found, ceiling, n = gold_recall(_with(bot, setting), ROOT / questions)
+                rows.append(f"| {Path(questions).name} | {setting} | {found}/{n} = {found / n:.3f} | "
+                            f"{ceiling}/{n} | {time.perf_counter() - started:.0f} s |")
+                print(rows[-1], flush=True)
+        if args.multihop:
+            if args.index is None:
+                parser.error("--multihop needs --index DIR (an index of the MultiHop-RAG corpus)")
+            bot = Assistant.from_config(Config(data_dir=args.index, backend="extractive"), backend="extractive")
+            for spec in args.multihop:
+                half, limit = spec.split(":")
+                for setting in settings:
+                    started = time.perf_counter()
+                    covered, every, in_chunks, n = multihop_recall(_with(bot, setting), half, int(limit), args.queries)
+                    rows.append(f"| MultiHop-RAG {half} ({n}) | {setting} | facts {covered:.3f}, all facts "
+                                f"{every:.3f} | facts {in_chunks:.3f} | {time.perf_counter() - started:.0f} s |")
+                    print(rows[-1], flush=True)
+    print("\n| set | evidence setting | key facts in the evidence | in the retrieved chunks | time |")
+    print("|---|---|---|---|---|")
+    print("\n".join(rows))
+
+
+def _with(bot: Assistant, setting: Setting) -> Assistant:
+    """``bot`` reading with ``setting``'s evidence budget (same index, same generator)."""
+    return bot.with_config(setting.config(bot.config))
+
+
+if __name__ == "__main__":
+    main()
