@@ -253,6 +253,12 @@ class LocalGenerator:
         yes, no = (float(np.logaddexp.reduce(logits[ids])) for ids in self._yes_no)
         return float(1.0 / (1.0 + np.exp(no - yes)))
 
+    def p_yes(self, messages: Sequence[dict[str, str]]) -> float:
+        """The model's P(YES) / (P(YES) + P(NO)) as the first word of its reply to ``messages`` (for
+        measurements of YES/NO checks, e.g. ``benchmarks/bench_claim_check.py``)."""
+        with self._lock:
+            return self._p_yes(chatml(messages))
+
     def judge(self, question: str, evidence: Sequence[Evidence], *, closed: bool) -> Judgement:
         """The model's own view of the evidence. An open question: P(the sources answer it), asked
         in a last line after the sources (the answer then reuses the cached prefix: ~0.3 s extra).
