@@ -24,6 +24,7 @@ DISK_FULL_BYTES = 1 << 20  # less free space than this under the data dir: a fai
 _opened: dict[str, tuple[int, int] | None] = {}
 _opened_lock = threading.Lock()
 _stale: set[str] = set()  # embedded directories whose open database failed: open them anew
+_wedged: set[str] = set()  # embedded directories that filled their disk: no more writes in this process
 
 
 def describe(config: Config) -> str:
@@ -80,6 +81,19 @@ def mark_stale(config: Config) -> None:
     if not config.chroma_host:
         with _opened_lock:
             _stale.add(str(config.data_dir / "chroma"))
+
+
+def mark_wedged(config: Config) -> None:
+    """A write to the embedded database of ``config`` failed on a full disk. Chroma's writer then
+    hangs on every later write to it in this process (chromadb 1.5), even once there is room:
+    later writes are refused at once instead (see :func:`wedged`). Reads keep working."""
+    if not config.chroma_host:
+        with _opened_lock:
+            _wedged.add(str(config.data_dir / "chroma"))
+
+
+def wedged(config: Config | None) -> bool:
+    return config is not None and not config.chroma_host and str(config.data_dir / "chroma") in _wedged
 
 
 def db_identity(path: Path) -> tuple[int, int] | None:

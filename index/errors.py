@@ -17,6 +17,10 @@ class StoreUnavailable(NewsdeskError):
     """The Chroma store (embedded directory or server) cannot be opened or reached."""
 
 
+class DiskFull(StoreUnavailable):
+    """The disk holding the store has no room left for a write."""
+
+
 class EmbedderUnavailable(NewsdeskError):
     """The embedding model cannot be loaded or the embedding endpoint fails."""
 
@@ -48,7 +52,7 @@ def store_fault(err: Exception, where: str) -> NewsdeskError | None:
     first = (str(err).strip().splitlines() or [""])[0][:160]
     lowered = first.lower()
     if any(s in lowered for s in _DISK_FULL) or getattr(err, "errno", None) == errno.ENOSPC:
-        return StoreUnavailable(f"the disk holding {where} is full ({first}): free disk space, then try again")
+        return DiskFull(f"the disk holding {where} is full ({first}): free disk space, then try again")
     if any(word in type(err).__name__ for word in _UNREACHABLE):
         return StoreUnavailable(
             f"{where} stopped answering ({type(err).__name__}): check that it is running; "

@@ -19,9 +19,9 @@ from typing import Any, TypeVar, cast
 import numpy as np
 
 from index.config import Config
-from index.connection import db_identity, describe, disk_full, mark_stale, open_client
+from index.connection import db_identity, describe, disk_full, mark_stale, mark_wedged, open_client, wedged
 from index.embedders import Vectors
-from index.errors import EmbedderMismatch, NewsdeskError, StoreUnavailable, store_fault
+from index.errors import DiskFull, EmbedderMismatch, NewsdeskError, StoreUnavailable, store_fault
 from index.types import Article, ArticleRecord, Chunk
 
 log = logging.getLogger(__name__)
@@ -152,15 +152,23 @@ class ChromaStore:
         fault = store_fault(err, self.where)
         if fault is not err and disk_full(self._config):  # Chroma's own error rarely says so
             first = (str(err).strip().splitlines() or [type(err).__name__])[0][:120]
-            fault = StoreUnavailable(
-                f"the disk holding {self.where} is full ({first}): free disk space, then try again"
-            )
+            fault = DiskFull(f"the disk holding {self.where} is full ({first}): free disk space, then try again")
         if fault is not None and fault is not err:
             self._broken = True
             if self._config is not None:
                 mark_stale(self._config)
+                if isinstance(fault, DiskFull):
+                    mark_wedged(self._config)
             log.warning("%s failed: %s: %s", self.where, type(err).__name__, err)
         return fault
+
+    def _writable(self) -> None:
+        if wedged(self._config):
+            raise DiskFull(
+                f"the disk holding {self.where} filled up during an earlier write, and Chroma cannot write to it "
+                "again in this process: free disk space, then run `newsdesk ingest` from the command line or "
+                "restart newsdesk (answering still works)"
+            )
 
     # ---- manifest ---------------------------------------------------------------------------
     @_guarded
@@ -184,6 +192,7 @@ class ChromaStore:
     def put_articles(self, writes: Sequence[ArticleWrite]) -> None:
         """Write a group of articles: their chunks, then drop their stale chunks, then commit
         their manifest entries. Each call to Chroma carries at most ``max_batch`` records."""
+        self._writable()
         if not writes:
             return
         chunks = [c for w in writes for c in w.chunks]
@@ -212,6 +221,7 @@ class ChromaStore:
 
     @_guarded
     def delete_articles(self, doc_ids: Iterable[str]) -> None:
+        self._writable()
         for doc_id in doc_ids:
             self._chunks.delete(where={"doc_id": doc_id})
             self._articles.delete(ids=[doc_id])
@@ -219,6 +229,7 @@ class ChromaStore:
     @_guarded
     def reset_chunks(self) -> None:
         """Drop every chunk and its vector index, keeping the manifest (to rebuild a broken index)."""
+        self._writable()
         metadata = dict(self._chunks.metadata or {})
         self._client.delete_collection(self.name)
         self._chunks = self._client.create_collection(self.name, metadata=metadata, embedding_function=None)
@@ -269,11 +280,13 @@ class ChromaStore:
 
     @_guarded
     def delete_chunks(self, ids: Sequence[str]) -> None:
+        self._writable()
         for lo in range(0, len(ids), self.max_batch):
             self._chunks.delete(ids=list(ids[lo : lo + self.max_batch]))
 
     @_guarded
     def delete_article_chunks(self, doc_id: str) -> None:
+        self._writable()
         self._chunks.delete(where={"doc_id": doc_id})
 
     # ---- chunks -----------------------------------------------------------------------------
