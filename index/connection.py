@@ -24,6 +24,7 @@ DISK_FULL_BYTES = 1 << 20  # less free space than this under the data dir: a fai
 _opened: dict[str, tuple[int, int] | None] = {}
 _opened_lock = threading.Lock()
 _stale: set[str] = set()  # embedded directories whose open database failed: open them anew
+_epochs: dict[str, int] = {}  # how often each embedded directory was opened anew: older handles are stale
 _wedged: set[str] = set()  # embedded directories that filled their disk: no more writes in this process
 
 
@@ -96,6 +97,14 @@ def wedged(config: Config | None) -> bool:
     return config is not None and not config.chroma_host and str(config.data_dir / "chroma") in _wedged
 
 
+def epoch(config: Config | None) -> int:
+    """How often the embedded database of ``config`` was opened anew in this process; a store
+    bound at an older epoch holds collections of a stopped client and must reopen."""
+    if config is None or config.chroma_host:
+        return 0
+    return _epochs.get(str(config.data_dir / "chroma"), 0)
+
+
 def db_identity(path: Path) -> tuple[int, int] | None:
     """(device, inode) of the embedded database file in ``path``; None when there is none."""
     try:
@@ -120,6 +129,7 @@ def _forget_embedded(path: str) -> None:
     next client opens the file now on disk. Chroma has no public call for this."""
     from chromadb.api.shared_system_client import SharedSystemClient
 
+    _epochs[path] = _epochs.get(path, 0) + 1
     system = SharedSystemClient._identifier_to_system.pop(path, None)
     SharedSystemClient._identifier_to_refcount.pop(path, None)
     if system is not None:

@@ -19,7 +19,16 @@ from typing import Any, TypeVar, cast
 import numpy as np
 
 from index.config import Config
-from index.connection import db_identity, describe, disk_full, mark_stale, mark_wedged, open_client, wedged
+from index.connection import (
+    db_identity,
+    describe,
+    disk_full,
+    epoch,
+    mark_stale,
+    mark_wedged,
+    open_client,
+    wedged,
+)
 from index.embedders import Vectors
 from index.errors import DiskFull, EmbedderMismatch, NewsdeskError, StoreUnavailable, store_fault
 from index.types import Article, ArticleRecord, Chunk
@@ -91,7 +100,7 @@ class ChromaStore:
         self.generation = 0  # increases each time the store is reopened: cached indexes are stale
         self._broken = False
         self._reopen_lock = threading.Lock()
-        self._db_id = self._identity()
+        self._db_id, self._epoch = self._identity(), epoch(config)
         self._bind(create)
 
     def _bind(self, create: bool) -> None:
@@ -136,17 +145,20 @@ class ChromaStore:
     def _ensure_open(self) -> None:
         """Reopen after a fault of the whole store, or when the embedded database file was deleted
         or replaced behind our back (a restored data dir: the old handle still reads the old file)."""
-        if self._config is None or (not self._broken and self._identity() == self._db_id):
+        if self._config is None or self._current():
             return
         with self._reopen_lock:
-            if not self._broken and self._identity() == self._db_id:
+            if self._current():
                 return
-            self._broken = True
-            self._client = open_client(self._config, create=False, fresh=True)
+            fresh, self._broken = self._broken, True  # after a fault, not when another store reopened it
+            self._client = open_client(self._config, create=False, fresh=fresh)
             self._bind(create=False)
-            self._db_id, self._broken = self._identity(), False
+            self._db_id, self._epoch, self._broken = self._identity(), epoch(self._config), False
             self.generation += 1
             log.warning("reopened %s", self.where)
+
+    def _current(self) -> bool:
+        return not self._broken and self._identity() == self._db_id and epoch(self._config) == self._epoch
 
     def _fault(self, err: Exception) -> NewsdeskError | None:
         fault = store_fault(err, self.where)

@@ -25,7 +25,7 @@ class Server:
             self.command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             env={**os.environ, "PYTHONPATH": str(ROOT)},
         )
-        wait_for_port(self.port, self.proc)
+        wait_for_port(self.port, self.proc, timeout=240)  # a busy CI machine starts chroma slowly
         return self
 
     def kill(self) -> None:
