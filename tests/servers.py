@@ -25,7 +25,11 @@ class Server:
             self.command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             env={**os.environ, "PYTHONPATH": str(ROOT)},
         )
-        wait_for_port(self.port, self.proc, timeout=240)  # a busy CI machine starts chroma slowly
+        try:
+            wait_for_port(self.port, self.proc, timeout=240)  # a busy CI machine starts chroma slowly
+        except BaseException:
+            self.kill()  # never leave a half-started server behind
+            raise
         return self
 
     def kill(self) -> None:
