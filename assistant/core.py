@@ -229,9 +229,7 @@ def clean_question(question: str) -> str:
     """Validate a question: control characters dropped, whitespace collapsed, length bounded."""
     if not isinstance(question, str):
         raise BadQuestion("the question must be text")
-    # A lone surrogate ("\ud800", from a broken client) cannot be encoded: drop it.
-    question = question.encode("utf-8", "replace").decode("utf-8") if _SURROGATE.search(question) else question
-    text = unicodedata.normalize("NFC", _CONTROL.sub(" ", question))
+    text = unicodedata.normalize("NFC", _CONTROL.sub(" ", _drop_surrogates(question)))
     text = " ".join(text.split())
     if not text:
         raise BadQuestion("the question is empty: type a question about the articles")
@@ -253,5 +251,11 @@ def _clean_history(history: object) -> list[Turn]:
             continue
         role, content = turn.get("role"), turn.get("content")
         if role in ("user", "assistant") and isinstance(content, str) and content.strip():
-            turns.append({"role": role, "content": content[:MAX_QUESTION_CHARS]})
+            content = _drop_surrogates(content[:MAX_QUESTION_CHARS])  # a model server would choke on them
+            turns.append({"role": role, "content": content})
     return turns
+
+
+def _drop_surrogates(text: str) -> str:
+    """A lone surrogate ("\ud800", from a broken client) cannot be encoded: it becomes "?"."""
+    return text.encode("utf-8", "replace").decode("utf-8") if _SURROGATE.search(text) else text

@@ -140,7 +140,7 @@ class HybridRetriever:
         self._pool = pool
         self.weights = weights or FusionWeights()
         self._lock = threading.Lock()
-        self._built_count = -1
+        self._built: tuple[int, int] = (-1, -1)  # (store generation, chunk count) indexed
         self._chunks: list[Chunk] = []
         self._bm25: Any = None
         self._article_bm25: Any = None
@@ -156,12 +156,13 @@ class HybridRetriever:
 
     def invalidate(self) -> None:
         with self._lock:
-            self._built_count = -1
+            self._built = (-1, -1)
 
     def _ensure_index(self) -> None:
         count = self._store.count()
+        built = (self._store.generation, count)  # a reopened store may hold other chunks
         with self._lock:
-            if count == self._built_count:
+            if built == self._built:
                 return
             import bm25s
             import Stemmer
@@ -178,7 +179,7 @@ class HybridRetriever:
                     show_progress=False,
                 )
                 bm25.index(tokens, show_progress=False)
-            self._chunks, self._bm25, self._built_count = chunks, bm25, count
+            self._chunks, self._bm25, self._built = chunks, bm25, built
             self._names = OutletNames(c.outlet for c in chunks if len(c.outlet) >= 3)
             self._chunk_outlet = np.array([c.outlet for c in chunks], dtype=object)
             self._chunk_day = np.array([c.published[:10] for c in chunks], dtype="U10")

@@ -58,8 +58,8 @@ def names(text: str) -> list[str]:
     found = []
     for m in _NAME.finditer(text):
         words = m.group().split()
-        sentence_start = m.start() == 0 or text[: m.start()].rstrip()[-1:] in ".!?\n"
-        while words and (words[0] in _NOT_NAMES or (sentence_start and _common_word(words[0]))):
+        sentence_start = m.start() == 0 or text[: m.start()].rstrip()[-1:] in ".!?\n¿¡"
+        while words and (words[0] in _NOT_NAMES or (sentence_start and _common_word(words[0], len(words)))):
             words = words[1:]
             sentence_start = False
         if words:
@@ -67,9 +67,35 @@ def names(text: str) -> list[str]:
     return found
 
 
-def _common_word(word: str) -> bool:
+def _common_word(word: str, run: int = 1) -> bool:
+    """A word capitalised only by its place at a sentence start: an English function word or
+    -ing/-ed/-ly form, another language's question word ("Wer hat ...", "Quand Macron ..."), or,
+    standing alone (``run`` 1), its function word ("Qué dijo ..."; "Le Pen", "Los Angeles" and
+    "De Gaulle" stay names)."""
     lower = word.lower()
-    return lower.endswith(("ing", "ed", "ly")) or lower in stopwords()
+    if lower.endswith(("ing", "ed", "ly")) or lower in stopwords() or lower in _QUESTION_WORDS:
+        return True
+    return run == 1 and lower in _foreign_stopwords()
+
+
+@lru_cache(maxsize=1)
+def _foreign_stopwords() -> frozenset[str]:
+    import bm25s.stopwords as lists
+
+    languages = ("SPANISH", "FRENCH", "GERMAN", "ITALIAN", "PORTUGUESE", "DUTCH")
+    listed = {w for lang in languages for w in getattr(lists, f"STOPWORDS_{lang}", ())}
+    return frozenset(listed)
+
+
+# Question words the stopword lists lack (es, fr, de, it, pt, nl), as a question's first word.
+_QUESTION_WORDS = frozenset(
+    "quién quiénes cuál cuáles cuándo dónde cómo cuánto cuánta cuántos cuántas por porqué "
+    "quel quelle quels quelles quand où comment pourquoi combien "
+    "wer wen wem wessen wann warum weshalb welche welcher welches wieso "
+    "quale quali quando dove perché quanto quanti "
+    "quais quanto onde porque "
+    "wat wanneer waar waarom hoe welke".split()
+)
 
 
 def jaccard(a: frozenset[str], b: frozenset[str]) -> float:

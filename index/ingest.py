@@ -24,6 +24,7 @@ from index.check import check_store
 from index.chunker import chunk_article, embedding_text
 from index.clean import clean_article
 from index.config import Config
+from index.connection import describe
 from index.dedup import assign_clusters, decode_signature, encode_signature, signature
 from index.embedders import Embedder, Vectors, make_embedder
 from index.errors import store_fault
@@ -287,8 +288,7 @@ def _write_one_by_one(
 
 def _raise_if_systemic(err: Exception, config: Config) -> None:
     """Faults of the embedder or the store itself end the run (what was written is kept)."""
-    where = f"{config.chroma_host}:{config.chroma_port}" if config.chroma_host else str(config.data_dir)
-    fault = store_fault(err, where)
+    fault = store_fault(err, describe(config))
     if fault is err:
         raise err
     if fault is not None:

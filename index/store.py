@@ -9,22 +9,35 @@ commit point of ingesting it, which makes a killed run safe to repeat.
 
 from __future__ import annotations
 
+import functools
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import numpy as np
 
 from index.config import Config
+from index.connection import (
+    db_identity,
+    describe,
+    disk_full,
+    epoch,
+    mark_stale,
+    mark_wedged,
+    open_client,
+    wedged,
+)
 from index.embedders import Vectors
-from index.errors import EmbedderMismatch, StoreUnavailable
+from index.errors import DiskFull, EmbedderMismatch, NewsdeskError, StoreUnavailable, store_fault
 from index.types import Article, ArticleRecord, Chunk
 
 log = logging.getLogger(__name__)
 
 _PAGE = 5000
 _PROBE = 1000  # chunk vectors read per call when probing for lost ones
+_Method = TypeVar("_Method", bound=Callable[..., Any])
 
 
 @dataclass(frozen=True)
@@ -52,48 +65,65 @@ def _max_batch_size(client: Any) -> int:
         return _PAGE
 
 
-def open_client(config: Config) -> Any:
-    import chromadb
-    from chromadb.config import Settings
+def _guarded(method: _Method) -> _Method:
+    """Run a store method on an open store; a fault of the whole store becomes StoreUnavailable."""
 
-    settings = Settings(anonymized_telemetry=False, allow_reset=False)
-    try:
-        if config.chroma_host:
-            return chromadb.HttpClient(
-                host=config.chroma_host, port=config.chroma_port, settings=settings
-            )
-        path = config.data_dir / "chroma"
-        path.mkdir(parents=True, exist_ok=True)
-        return chromadb.PersistentClient(path=str(path), settings=settings)
-    except Exception as err:  # chromadb raises a variety of errors for an unreachable server
-        where = (
-            f"Chroma server {config.chroma_host}:{config.chroma_port}"
-            if config.chroma_host
-            else f"Chroma directory {config.data_dir / 'chroma'}"
-        )
-        raise StoreUnavailable(f"cannot open {where}: {err}") from err
+    @functools.wraps(method)
+    def call(self: ChromaStore, *args: Any, **kwargs: Any) -> Any:
+        self._ensure_open()
+        try:
+            return method(self, *args, **kwargs)
+        except NewsdeskError:
+            raise
+        except Exception as err:
+            fault = self._fault(err)
+            if fault is None:
+                raise
+            raise fault from err
+
+    return cast(_Method, call)
 
 
 class ChromaStore:
-    def __init__(self, client: Any, name: str, embedder: str, dim: int, create: bool = True) -> None:
+    """The two collections of one article index. Every public method runs through :func:`_guarded`:
+    a fault of the whole store becomes one :class:`StoreUnavailable` line, and the next call
+    reopens the store (a Chroma server restarted, a data dir restored) without a restart."""
+
+    def __init__(
+        self, client: Any, name: str, embedder: str, dim: int, create: bool = True, config: Config | None = None
+    ) -> None:
         self.name = name
         self._client = client
+        self._config = config  # None: no reopening (a client handed in by the caller)
+        self._embedder, self._dim = embedder, dim
+        self.where = describe(config) if config is not None else f"the Chroma collection {name!r}"
+        self.generation = 0  # increases each time the store is reopened: cached indexes are stale
+        self._broken = False
+        self._reopen_lock = threading.Lock()
+        self._db_id, self._epoch = self._identity(), epoch(config)
+        self._bind(create)
+
+    def _bind(self, create: bool) -> None:
+        name, embedder, dim = self.name, self._embedder, self._dim
         wanted = {"embedder": embedder, "dim": dim, "hnsw:space": "cosine"}
         try:
-            existing = {c.name if hasattr(c, "name") else c for c in client.list_collections()}
+            existing = {c.name if hasattr(c, "name") else c for c in self._client.list_collections()}
             if name not in existing and not create:
-                raise StoreUnavailable(f"no collection {name!r}: ingest articles first")
-            self._chunks = client.get_or_create_collection(
+                raise StoreUnavailable(f"no collection {name!r} in {self.where}: ingest articles first")
+            self._chunks = self._client.get_or_create_collection(
                 name, metadata=wanted, embedding_function=None
             )
-            self._articles = client.get_or_create_collection(
+            self._articles = self._client.get_or_create_collection(
                 name + "__articles", metadata={"kind": "manifest"}, embedding_function=None
             )
         except StoreUnavailable:
             raise
         except Exception as err:
+            fault = store_fault(err, self.where)
+            if fault is not None:
+                raise fault from err
             raise StoreUnavailable(f"cannot open collection {name!r}: {err}") from err
-        self.max_batch = _max_batch_size(client)
+        self.max_batch = _max_batch_size(self._client)
         meta = self._chunks.metadata or {}
         if meta.get("embedder") != embedder or int(meta.get("dim", dim)) != dim:
             raise EmbedderMismatch(
@@ -104,9 +134,56 @@ class ChromaStore:
 
     @classmethod
     def open(cls, config: Config, embedder: str, dim: int, create: bool = True) -> ChromaStore:
-        return cls(open_client(config), config.collection, embedder, dim, create=create)
+        return cls(open_client(config), config.collection, embedder, dim, create=create, config=config)
+
+    # ---- staying open -----------------------------------------------------------------------
+    def _identity(self) -> tuple[int, int] | None:
+        if self._config is None or self._config.chroma_host:
+            return None
+        return db_identity(self._config.data_dir / "chroma")
+
+    def _ensure_open(self) -> None:
+        """Reopen after a fault of the whole store, or when the embedded database file was deleted
+        or replaced behind our back (a restored data dir: the old handle still reads the old file)."""
+        if self._config is None or self._current():
+            return
+        with self._reopen_lock:
+            if self._current():
+                return
+            fresh, self._broken = self._broken, True  # after a fault, not when another store reopened it
+            self._client = open_client(self._config, create=False, fresh=fresh)
+            self._bind(create=False)
+            self._db_id, self._epoch, self._broken = self._identity(), epoch(self._config), False
+            self.generation += 1
+            log.warning("reopened %s", self.where)
+
+    def _current(self) -> bool:
+        return not self._broken and self._identity() == self._db_id and epoch(self._config) == self._epoch
+
+    def _fault(self, err: Exception) -> NewsdeskError | None:
+        fault = store_fault(err, self.where)
+        if fault is not err and disk_full(self._config):  # Chroma's own error rarely says so
+            first = (str(err).strip().splitlines() or [type(err).__name__])[0][:120]
+            fault = DiskFull(f"the disk holding {self.where} is full ({first}): free disk space, then try again")
+        if fault is not None and fault is not err:
+            self._broken = True
+            if self._config is not None:
+                mark_stale(self._config)
+                if isinstance(fault, DiskFull):
+                    mark_wedged(self._config)
+            log.warning("%s failed: %s: %s", self.where, type(err).__name__, err)
+        return fault
+
+    def _writable(self) -> None:
+        if wedged(self._config):
+            raise DiskFull(
+                f"the disk holding {self.where} filled up during an earlier write, and Chroma cannot write to it "
+                "again in this process: free disk space, then run `newsdesk ingest` from the command line or "
+                "restart newsdesk (answering still works)"
+            )
 
     # ---- manifest ---------------------------------------------------------------------------
+    @_guarded
     def articles(self) -> dict[str, tuple[ArticleRecord, str]]:
         """doc_id -> (record, encoded MinHash signature)."""
         out: dict[str, tuple[ArticleRecord, str]] = {}
@@ -117,14 +194,17 @@ class ChromaStore:
                 out[record.doc_id] = (record, str(meta.get("signature", "")))
         return out
 
+    @_guarded
     def article_text(self, doc_id: str) -> str:
         got = self._articles.get(ids=[doc_id], include=["documents"])
         docs = got["documents"] or []
         return str(docs[0]) if docs else ""
 
+    @_guarded
     def put_articles(self, writes: Sequence[ArticleWrite]) -> None:
         """Write a group of articles: their chunks, then drop their stale chunks, then commit
         their manifest entries. Each call to Chroma carries at most ``max_batch`` records."""
+        self._writable()
         if not writes:
             return
         chunks = [c for w in writes for c in w.chunks]
@@ -151,17 +231,22 @@ class ChromaStore:
                 metadatas=[_manifest_meta(w) for w in batch],
             )
 
+    @_guarded
     def delete_articles(self, doc_ids: Iterable[str]) -> None:
+        self._writable()
         for doc_id in doc_ids:
             self._chunks.delete(where={"doc_id": doc_id})
             self._articles.delete(ids=[doc_id])
 
+    @_guarded
     def reset_chunks(self) -> None:
         """Drop every chunk and its vector index, keeping the manifest (to rebuild a broken index)."""
+        self._writable()
         metadata = dict(self._chunks.metadata or {})
         self._client.delete_collection(self.name)
         self._chunks = self._client.create_collection(self.name, metadata=metadata, embedding_function=None)
 
+    @_guarded
     def stored_article(self, doc_id: str) -> tuple[Article, str, str] | None:
         """An article as the manifest holds it: (article, cluster_id, encoded signature)."""
         got = self._articles.get(ids=[doc_id], include=["documents", "metadatas"])
@@ -174,12 +259,14 @@ class ChromaStore:
         return article, r.cluster_id, str(meta.get("signature", ""))
 
     # ---- chunks -----------------------------------------------------------------------------
+    @_guarded
     def chunk_ids(self) -> set[str]:
         ids: set[str] = set()
         for offset in range(0, self.count(), _PAGE):
             ids.update(self._chunks.get(include=[], limit=_PAGE, offset=offset)["ids"])
         return ids
 
+    @_guarded
     def ids_without_vectors(self, ids: Sequence[str]) -> list[str]:
         """Those of ``ids`` whose stored chunk has no readable vector (its index entry was lost)."""
         lost: list[str] = []
@@ -190,7 +277,9 @@ class ChromaStore:
     def _probe(self, ids: list[str], lost: list[str]) -> None:
         try:
             got = self._chunks.get(ids=ids, include=["embeddings"])
-        except Exception:  # Chroma fails the whole read when one vector is missing: bisect
+        except Exception as err:  # Chroma fails the whole read when one vector is missing: bisect
+            if store_fault(err, self.where) is not None:
+                raise  # the store itself is down: no vector is lost, none can be read
             if len(ids) == 1:
                 lost.extend(ids)
                 return
@@ -201,17 +290,23 @@ class ChromaStore:
         vectors = got["embeddings"] if got["embeddings"] is not None else [None] * len(got["ids"])
         lost.extend(cid for cid, vec in zip(got["ids"], vectors) if vec is None or len(vec) == 0)
 
+    @_guarded
     def delete_chunks(self, ids: Sequence[str]) -> None:
+        self._writable()
         for lo in range(0, len(ids), self.max_batch):
             self._chunks.delete(ids=list(ids[lo : lo + self.max_batch]))
 
+    @_guarded
     def delete_article_chunks(self, doc_id: str) -> None:
+        self._writable()
         self._chunks.delete(where={"doc_id": doc_id})
 
     # ---- chunks -----------------------------------------------------------------------------
+    @_guarded
     def count(self) -> int:
         return int(self._chunks.count())
 
+    @_guarded
     def query(self, vector: Sequence[float], k: int, where: Mapping[str, Any] | None = None) -> list[Chunk]:
         n = min(k, self.count())
         if n == 0:
@@ -231,6 +326,7 @@ class ChromaStore:
             for cid, doc, meta, dist in zip(ids, docs, metas, dists)
         ]
 
+    @_guarded
     def all_chunks(self) -> list[Chunk]:
         chunks: list[Chunk] = []
         for offset in range(0, self.count(), _PAGE):

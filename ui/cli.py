@@ -16,13 +16,14 @@ import argparse
 import json
 import logging
 import os
+import re
 import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from pathlib import Path
 
-from assistant import Answer, Assistant, Config, NewsdeskError, SourcesFound, TextDelta, Turn
+from assistant import Answer, Assistant, BadQuestion, Config, NewsdeskError, SourcesFound, TextDelta, Turn
 from assistant.evaluation import add_eval_arguments, args_from_namespace, run_eval
 
 log = logging.getLogger("newsdesk")
@@ -124,7 +125,29 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Bytes of an argument or input line that are not UTF-8, as Python decodes them (surrogateescape).
+_UNDECODED = re.compile("[\udc80-\udcff]")
+
+
+def _tolerant_streams() -> None:
+    """Paths and text that are not valid UTF-8 are printed escaped instead of ending the command,
+    and a chat line that is not UTF-8 is read (then refused) instead of ending the chat."""
+    for stream, errors in ((sys.stdout, "backslashreplace"), (sys.stderr, "backslashreplace"),
+                           (sys.stdin, "surrogateescape")):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors=errors)
+
+
+def _question_text(question: str) -> str:
+    if _UNDECODED.search(question):
+        raise BadQuestion(
+            "the question is not valid UTF-8 text: set the terminal to UTF-8 (e.g. LANG=C.UTF-8) and ask again"
+        )
+    return question
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    _tolerant_streams()
     args = build_parser().parse_args(argv)
     debug = getattr(args, "debug", False)
     logging.basicConfig(
@@ -137,6 +160,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(COMMANDS[args.command](args, config) or 0)
     except NewsdeskError as err:
         print(f"newsdesk: {err}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:  # `newsdesk ask ... | head`: the reader left, nothing to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
     except (ValueError, OSError) as err:
         if debug:
@@ -177,11 +203,12 @@ def _ingest(args: argparse.Namespace, config: Config) -> int:
 
 
 def _ask(args: argparse.Namespace, config: Config) -> int:
+    question = _question_text(args.question)
     bot = Assistant.from_config(config)
     if args.json:
-        print(json.dumps(bot.ask(args.question).to_dict(), indent=2, ensure_ascii=False))
+        print(json.dumps(bot.ask(question).to_dict(), indent=2, ensure_ascii=False))
         return 0
-    _print_streamed(bot, args.question, [])
+    _print_streamed(bot, question, [])
     return 0
 
 
@@ -233,7 +260,7 @@ def _chat(args: argparse.Namespace, config: Config) -> int:
         if not question:
             return 0
         try:
-            answer = _print_streamed(bot, question, history)
+            answer = _print_streamed(bot, _question_text(question), history)
         except NewsdeskError as err:
             print(f"newsdesk: {err}", file=sys.stderr)
             continue

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 from assistant import (
     Answer,
     BackendUnavailable,
-    BadQuestion,
     IndexMissing,
     NewsdeskError,
     Queued,
@@ -50,11 +49,9 @@ def friendly_error(exc: BaseException) -> str:
         return f"The answering model is not available right now ({exc}). Please try again in a moment."
     if isinstance(exc, IndexMissing):
         return "There are no articles yet: add some in the Articles tab, then ask again."
-    if isinstance(exc, BadQuestion):
-        text = str(exc)
+    if isinstance(exc, NewsdeskError):  # one line naming the failed part and what to do
+        text = str(exc) or type(exc).__name__
         return text[:1].upper() + text[1:]
-    if isinstance(exc, NewsdeskError):
-        return str(exc) or type(exc).__name__
     log.exception("unexpected error while answering", exc_info=exc)
     return "Something went wrong while answering (the details are in the server log). Please try again."
 

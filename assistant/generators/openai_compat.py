@@ -59,6 +59,7 @@ class OpenAIGenerator:
     ) -> Iterator[str]:
         """The answer; a yes/no (``closed``) question is answered Yes or No first. The server writes
         its own verdict (``lead`` cannot be imposed on a chat endpoint), and may refuse in words."""
+        import httpx
         import openai
 
         messages = build_messages(question, evidence, history, closed=closed)
@@ -82,6 +83,11 @@ class OpenAIGenerator:
                     yield piece
         except openai.OpenAIError as exc:
             raise BackendUnavailable(self._explain(exc)) from exc
+        except httpx.HTTPError as exc:  # the stream broke after the reply began (server killed, network cut)
+            raise BackendUnavailable(
+                f"{self._base_url} broke off its answer ({type(exc).__name__}): "
+                "check that the server is still running, then ask again"
+            ) from exc
         log.info(
             "openai generation (%s): first token %.2f s, total %.2f s",
             self._config.openai_model,

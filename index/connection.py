@@ -1,0 +1,139 @@
+"""Connecting to Chroma, and staying connected: the client for a config (embedded directory or
+server), what a store is called in messages, and what it takes to reopen an embedded database that
+was deleted, replaced or filled up while newsdesk kept running."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import threading
+from pathlib import Path
+from typing import Any
+
+from index.config import Config
+from index.errors import StoreUnavailable, store_fault
+
+log = logging.getLogger(__name__)
+
+DB_FILE = "chroma.sqlite3"
+DISK_FULL_BYTES = 1 << 20  # less free space than this under the data dir: a failed write is a full disk
+# The identity of each embedded database file when Chroma opened it, by directory: Chroma keeps one
+# client system per directory for the life of the process, so a database deleted or replaced on
+# disk would otherwise be read through the stale handle until newsdesk restarts.
+_opened: dict[str, tuple[int, int] | None] = {}
+_opened_lock = threading.Lock()
+_stale: set[str] = set()  # embedded directories whose open database failed: open them anew
+_epochs: dict[str, int] = {}  # how often each embedded directory was opened anew: older handles are stale
+_wedged: set[str] = set()  # embedded directories that filled their disk: no more writes in this process
+
+
+def describe(config: Config) -> str:
+    """The store in words, for messages: "the Chroma server at host:port" or "the data dir D"."""
+    if config.chroma_host:
+        return f"the Chroma server at {config.chroma_host}:{config.chroma_port}"
+    return f"the data dir {config.data_dir}"
+
+
+def open_client(config: Config, create: bool = True, fresh: bool = False) -> Any:
+    """A Chroma client for ``config``; with ``create=False`` an embedded database that is gone is
+    an error rather than a new empty one (reopening must not plant an empty database where the
+    user is about to restore theirs); ``fresh`` opens an embedded database anew even when Chroma
+    holds it open already (after a fault of the database)."""
+    import chromadb
+    from chromadb.config import Settings
+
+    settings = Settings(anonymized_telemetry=False, allow_reset=False)
+    try:
+        if config.chroma_host:
+            return chromadb.HttpClient(
+                host=config.chroma_host, port=config.chroma_port, settings=settings
+            )
+        path = config.data_dir / "chroma"
+        if not create and not (path / DB_FILE).is_file():
+            raise StoreUnavailable(
+                f"the Chroma database of {describe(config)} is gone ({path / DB_FILE} was deleted): restore "
+                "the data dir from a backup or rebuild it with `newsdesk ingest PATH`; newsdesk reopens it by itself"
+            )
+        path.mkdir(parents=True, exist_ok=True)
+        with _opened_lock:
+            if fresh or str(path) in _stale or (str(path) in _opened and _opened[str(path)] != db_identity(path)):
+                _forget_embedded(str(path))
+                _stale.discard(str(path))
+            client = chromadb.PersistentClient(path=str(path), settings=settings)
+            _opened[str(path)] = db_identity(path)
+        return client
+    except StoreUnavailable:
+        raise
+    except Exception as err:  # chromadb raises a variety of errors for an unreachable server
+        fault = store_fault(err, describe(config))
+        if fault is not None:
+            raise fault from err
+        if config.chroma_host:
+            raise StoreUnavailable(
+                f"cannot reach {describe(config)} ({err}): check that it is running, then try again"
+            ) from err
+        raise StoreUnavailable(f"cannot open Chroma directory {config.data_dir / 'chroma'}: {err}") from err
+
+
+def mark_stale(config: Config) -> None:
+    """The embedded database of ``config`` failed (a full disk wedges Chroma's writer for good):
+    the next client for it opens it anew."""
+    if not config.chroma_host:
+        with _opened_lock:
+            _stale.add(str(config.data_dir / "chroma"))
+
+
+def mark_wedged(config: Config) -> None:
+    """A write to the embedded database of ``config`` failed on a full disk. Chroma's writer then
+    hangs on every later write to it in this process (chromadb 1.5), even once there is room:
+    later writes are refused at once instead (see :func:`wedged`). Reads keep working."""
+    if not config.chroma_host:
+        with _opened_lock:
+            _wedged.add(str(config.data_dir / "chroma"))
+
+
+def wedged(config: Config | None) -> bool:
+    return config is not None and not config.chroma_host and str(config.data_dir / "chroma") in _wedged
+
+
+def epoch(config: Config | None) -> int:
+    """How often the embedded database of ``config`` was opened anew in this process; a store
+    bound at an older epoch holds collections of a stopped client and must reopen."""
+    if config is None or config.chroma_host:
+        return 0
+    return _epochs.get(str(config.data_dir / "chroma"), 0)
+
+
+def db_identity(path: Path) -> tuple[int, int] | None:
+    """(device, inode) of the embedded database file in ``path``; None when there is none."""
+    try:
+        st = os.stat(path / DB_FILE)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
+def disk_full(config: Config | None) -> bool:
+    """Whether the disk under an embedded data dir has (almost) no room left."""
+    if config is None or config.chroma_host:
+        return False
+    try:
+        return shutil.disk_usage(config.data_dir).free < DISK_FULL_BYTES
+    except OSError:
+        return False
+
+
+def _forget_embedded(path: str) -> None:
+    """Drop Chroma's cached client system for ``path`` (it holds the old database open), so the
+    next client opens the file now on disk. Chroma has no public call for this."""
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    _epochs[path] = _epochs.get(path, 0) + 1
+    system = SharedSystemClient._identifier_to_system.pop(path, None)
+    SharedSystemClient._identifier_to_refcount.pop(path, None)
+    if system is not None:
+        try:
+            system.stop()
+        except Exception as err:  # a broken database may fail to close: it is dropped all the same
+            log.debug("closing the old Chroma system for %s: %s", path, err)
