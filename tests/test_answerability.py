@@ -4,14 +4,12 @@ whose cited articles miss a name the question asks about."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from pathlib import Path
 
 import pytest
 
-from assistant import Assistant, Config, Reason
+from assistant import Assistant, Reason
 from assistant.answerability import missing_names, question_names
 from assistant.types import Evidence, Turn
-from tests.conftest import MODEL_DIR
 
 ARTICLE = "Secretary of State Antony Blinken met Chinese Vice President Han Zheng in New York on Monday."
 
@@ -53,28 +51,19 @@ class _Scripted:
         yield self.text
 
 
-@pytest.fixture(scope="module")
-def seeded(tmp_path_factory: pytest.TempPathFactory, seeds_dir: Path) -> Assistant:
-    bot = Assistant.from_config(
-        Config(data_dir=tmp_path_factory.mktemp("answerability"), backend="extractive", model_dir=MODEL_DIR)
-    )
-    assert bot.ingest([seeds_dir]).ok
-    return bot
-
-
-def test_a_name_no_retrieved_article_mentions_is_refused_without_the_model(seeded: Assistant) -> None:
+def test_a_name_no_retrieved_article_mentions_is_refused_without_the_model(bot: Assistant) -> None:
     scripted = _Scripted("Blinken criticised Venezuela [1].")
-    answer = seeded.with_generator(scripted).ask("What did Blinken say about Venezuela?")
+    answer = bot.with_generator(scripted).ask("What did Blinken say about Venezuela?")
     assert answer.refused and not answer.citations
     assert answer.text == "The articles do not mention Venezuela."
     assert answer.refusal is not None and answer.refusal.code == Reason.NAME_UNMENTIONED
     assert scripted.calls == 0
 
 
-def test_an_answer_from_articles_that_miss_a_named_person_is_refused(seeded: Assistant) -> None:
+def test_an_answer_from_articles_that_miss_a_named_person_is_refused(bot: Assistant) -> None:
     # Ned Price spoke about the 2022 meeting; the question puts him after the 2023 Han Zheng talks.
     scripted = _Scripted("Ned Price said Blinken affirmed to Wang the commitment to peace and stability [1].")
-    answer = seeded.with_generator(scripted).ask("What did Ned Price say after Blinken's meeting with Han Zheng?")
+    answer = bot.with_generator(scripted).ask("What did Ned Price say after Blinken's meeting with Han Zheng?")
     assert answer.refused and not answer.citations, answer.text
     assert scripted.calls == 1
     # verified as supported, refused for the name the cited article misses
@@ -82,9 +71,9 @@ def test_an_answer_from_articles_that_miss_a_named_person_is_refused(seeded: Ass
     assert answer.refusal.message == "The articles do not mention Han Zheng."
 
 
-def test_an_answer_from_the_right_article_stands(seeded: Assistant) -> None:
+def test_an_answer_from_the_right_article_stands(bot: Assistant) -> None:
     scripted = _Scripted("Blinken met Chinese Vice President Han Zheng in New York [1].")
-    answer = seeded.with_generator(scripted).ask("Which Chinese leader did Blinken meet in New York on Monday?")
+    answer = bot.with_generator(scripted).ask("Which Chinese leader did Blinken meet in New York on Monday?")
     assert not answer.refused and "Han Zheng" in answer.text, answer.text
 
 

@@ -10,18 +10,8 @@ import pytest
 
 from assistant import Answer, Assistant, BadQuestion, Config, Filters, IndexMissing, SourcesFound, TextDelta
 from assistant.condense import resolve
-from tests.conftest import MODEL_DIR
 
 MACHINE_TOOLS = "What share of machine tools imported by Russia came from China?"
-
-
-@pytest.fixture(scope="module")
-def bot(tmp_path_factory: pytest.TempPathFactory, seeds_dir: Path) -> Assistant:
-    data = tmp_path_factory.mktemp("assistant")
-    assistant = Assistant.from_config(Config(data_dir=data, backend="extractive", model_dir=MODEL_DIR))
-    report = assistant.ingest([seeds_dir])
-    assert report.ok
-    return assistant
 
 
 def test_answer_cites_exact_quotes(bot: Assistant) -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT, free_port
+from ui.cli import COMMANDS
 
 # The console script `newsdesk` does what pip's generated wrapper does: load the entry point
 # named in pyproject.toml and call it.
@@ -131,7 +132,7 @@ def test_config_and_debug_after_the_command(tmp_path: Path) -> None:
     assert debug.returncode == 1 and "Traceback" in debug.stderr  # --debug shows it
 
 
-@pytest.mark.parametrize("command", ["ingest", "ask", "chat", "serve", "eval", "model"])
+@pytest.mark.parametrize("command", sorted(COMMANDS))  # every sub-command, `check` included
 def test_every_command_help_shows_examples(command: str) -> None:
     done = run(PYTHON_M, command, "--help")
     assert done.returncode == 0, done.stderr

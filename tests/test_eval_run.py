@@ -15,6 +15,7 @@ from assistant.evaluation import EvalArgs, run_eval
 from tests.conftest import ROOT
 
 MULTIHOP = ROOT / "tests" / "data" / "multihop-rag"
+SEEDS_GOLD = ROOT / "tests" / "gold" / "seeds.jsonl"
 
 
 @pytest.fixture(scope="module")
@@ -22,7 +23,7 @@ def seeds_run(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("eval")
     config = Config.load(env={}, data_dir=tmp / "data", backend="extractive")
     out = tmp / "out"
-    result = run_eval(EvalArgs(out_dir=out, backend="extractive", compare=True), config)
+    result = run_eval(EvalArgs(gold_path=SEEDS_GOLD, out_dir=out, backend="extractive", compare=True), config)
     return result, json.loads((out / "results.json").read_text())
 
 

@@ -9,9 +9,9 @@ import pytest
 
 from assistant.evaluation import add_eval_arguments, args_from_namespace
 from assistant.evaluation.gold import parse_question
-from assistant.evaluation.gold_eval import score_question, summarise, summarise_by_type
+from assistant.evaluation.gold_eval import summarise, summarise_by_type
+from assistant.evaluation.harness import stratified
 from assistant.evaluation.multihop import MultihopQuery, majority_answers, select_queries
-from assistant.evaluation.runner import stratified
 from assistant.evaluation.scoring import (
     SourceMatcher,
     citation_precision,
@@ -28,6 +28,7 @@ from assistant.evaluation.scoring import (
     normalise,
     percentile,
     reciprocal_rank,
+    score_question,
 )
 
 # Two syndicated copies of one story (doc ids d3, d4 in files 003.txt, 004.txt) and a teaser
@@ -221,9 +222,9 @@ def test_cli_arguments_become_eval_args():
         ["q.json", "--format", "multihop-rag", "--corpus", "c.json", "--retrieval-only", "--limit", "20"]))
     assert (args.format, args.corpus, args.retrieval_only, args.limit, args.k) == (
         "multihop-rag", [__import__("pathlib").Path("c.json")], True, 20, 10)
-    default = args_from_namespace(parser.parse_args([]))
-    assert default.gold_path.name == "seeds.jsonl" and default.corpus is None and not default.compare
+    default = args_from_namespace(parser.parse_args(["tests/gold/seeds.jsonl"]))
+    assert default.format == "gold" and default.corpus is None and not default.compare
     with pytest.raises(ValueError, match="--limit"):
-        args_from_namespace(parser.parse_args(["--limit", "0"]))
-    with pytest.raises(ValueError, match="needs the queries file"):
-        args_from_namespace(parser.parse_args(["--format", "multihop-rag"]))
+        args_from_namespace(parser.parse_args(["g.jsonl", "--limit", "0"]))
+    with pytest.raises(SystemExit):  # the gold file is required: the package ships no default from tests/
+        parser.parse_args(["--format", "multihop-rag"])

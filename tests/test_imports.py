@@ -8,6 +8,7 @@ dynamic import cannot hide an arrow.
 from __future__ import annotations
 
 import ast
+from collections.abc import Collection, Mapping
 from pathlib import Path
 
 import pytest
@@ -29,16 +30,27 @@ def module_name(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
-def imported_modules(source: str, module: str = "", is_package: bool = False) -> set[str]:
-    """Every module that ``source`` (the module ``module``) imports, statically or by a string."""
+def imported_modules(
+    source: str, module: str = "", is_package: bool = False, known: Collection[str] = (), *, nested: bool = False
+) -> set[str]:
+    """Every module that ``source`` (the module ``module``) imports, statically or by a string.
+
+    ``from pkg import name`` imports ``pkg.name`` when that is one of the ``known`` modules (a
+    submodule), else ``pkg``. With ``nested``, only the imports inside functions and classes.
+    """
     found: set[str] = set()
     package = module if is_package else module.rpartition(".")[0]
-    for node in ast.walk(ast.parse(source)):
+    tree = ast.parse(source)
+    top = {id(node) for node in tree.body}
+    for node in ast.walk(tree):
+        if nested and id(node) in top:
+            continue
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
             base = package.split(".")[: len(package.split(".")) - node.level + 1] if node.level else []
-            found.add(".".join([*base, *([node.module] if node.module else [])]))
+            name = ".".join([*base, *([node.module] if node.module else [])])
+            found.update(f"{name}.{alias.name}" if f"{name}.{alias.name}" in known else name for alias in node.names)
         elif isinstance(node, ast.Call) and _called_name(node.func) in DYNAMIC and node.args:
             first = node.args[0]
             if isinstance(first, ast.Constant) and isinstance(first.value, str):
@@ -52,13 +64,38 @@ def _called_name(func: ast.expr) -> str:
     return func.id if isinstance(func, ast.Name) else ""
 
 
-def project_imports() -> dict[str, set[str]]:
-    graph = {}
-    for top in LAYERS:
-        for path in sorted((ROOT / top).rglob("*.py")):
-            name = module_name(path)
-            graph[name] = imported_modules(path.read_text(encoding="utf-8"), name, path.name == "__init__.py")
-    return graph
+def project_modules() -> dict[str, Path]:
+    return {module_name(path): path for top in LAYERS for path in sorted((ROOT / top).rglob("*.py"))}
+
+
+def project_imports(*, nested: bool = False) -> dict[str, set[str]]:
+    modules = project_modules()
+    return {
+        name: imported_modules(path.read_text(encoding="utf-8"), name, path.name == "__init__.py", modules,
+                               nested=nested)
+        for name, path in modules.items()
+    }
+
+
+def find_cycle(graph: Mapping[str, Collection[str]]) -> list[str]:
+    """One cycle of ``graph`` (as the modules along it, the first repeated at the end), or []."""
+    done: set[str] = set()
+
+    def visit(node: str, path: list[str]) -> list[str]:
+        if node in path:
+            return [*path[path.index(node) :], node]
+        if node in done or node not in graph:
+            return []
+        for target in sorted(graph[node]):
+            if cycle := visit(target, [*path, node]):
+                return cycle
+        done.add(node)
+        return []
+
+    for start in sorted(graph):
+        if cycle := visit(start, []):
+            return cycle
+    return []
 
 
 def test_the_reader_sees_static_relative_and_dynamic_imports() -> None:
@@ -78,6 +115,25 @@ def later():
         "os", "json", "assistant", "index", "index.types", "importlib", "ui.app", "ui.render", "ui.session",
     }  # fmt: skip
     assert imported_modules("from .core import X", "assistant", is_package=True) == {"assistant.core"}
+    # A submodule named in a from-import is the module imported (not only its package).
+    assert imported_modules("from . import store, X", "index.ingest", known={"index.store"}) == {"index.store", "index"}
+    assert imported_modules(source, "index.ingest", nested=True) == {
+        "importlib", "ui.app", "ui.render", "ui.session",
+    }  # fmt: skip
+
+
+def test_the_cycle_finder_sees_a_cycle_through_a_function_level_import() -> None:
+    assert find_cycle({"a": {"b"}, "b": {"c"}, "c": set()}) == []
+    assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+    runner = "import os\ndef run():\n    from assistant.evaluation.gold_eval import g\n"
+    gold = "from assistant.evaluation.runner import EvalArgs\n"
+    known = {"assistant.evaluation.runner", "assistant.evaluation.gold_eval"}
+    graph = {
+        "assistant.evaluation.runner": imported_modules(runner, "assistant.evaluation.runner", known=known),
+        "assistant.evaluation.gold_eval": imported_modules(gold, "assistant.evaluation.gold_eval", known=known),
+    }
+    assert find_cycle(graph) == ["assistant.evaluation.gold_eval", "assistant.evaluation.runner",
+                                 "assistant.evaluation.gold_eval"]  # fmt: skip
 
 
 def test_imports_go_ui_to_assistant_to_index_never_back() -> None:
@@ -98,3 +154,25 @@ def test_ui_uses_only_the_public_assistant_api(module: str) -> None:
         assert target.split(".")[0] not in FORBIDDEN_IN_UI, f"{module} imports {target}"
         if target.startswith("assistant"):
             assert target in PUBLIC_API or (module, target) in API_EXCEPTIONS, f"{module} imports {target}"
+
+
+def test_no_import_cycles() -> None:
+    """No module imports, at any depth and at any time (function-level and importlib imports
+    included), a module that imports it back. Edges go to project modules only."""
+    graph = project_imports()
+    internal = {module: {t for t in targets if t in graph and t != module} for module, targets in graph.items()}
+    assert {"assistant.evaluation.runner", "assistant.evaluation.gold_eval"} <= set(internal)
+    cycle = find_cycle(internal)
+    assert not cycle, "import cycle: " + " -> ".join(cycle)
+
+
+def test_evaluation_modules_import_each_other_at_the_top_only() -> None:
+    """A function-level import between evaluation modules hides a dependency (and usually a cycle)."""
+    nested = {
+        f"{module} imports {target} inside a function"
+        for module, targets in project_imports(nested=True).items()
+        if module.startswith("assistant.evaluation")
+        for target in targets
+        if target.startswith("assistant.evaluation")
+    }
+    assert not nested, "\n".join(sorted(nested))

@@ -1,4 +1,5 @@
-"""The real local model (Qwen2.5-Coder-1.5B-Instruct Q4_K_M via llama-cpp-python) on seed sentences.
+"""The real local model (Qwen2.5-Coder-1.5B-Instruct Q4_K_M via llama-cpp-python) on seed sentences
+(marked slow), and its one-generation-at-a-time lock with a stand-in for the loaded model.
 
 Evidence is hand-made from the seed articles: eight sentences from four different events (2021
 Anchorage, 2022 and 2024 UN meetings with Wang Yi, 2023 meeting with Han Zheng), as the lead's
@@ -7,23 +8,25 @@ evidence selection would hand them over. Every answer goes through ``verify``.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pytest
 
 from assistant.citations import Verified, verify
-from assistant.generators import make_generator
+from assistant.generators import local, make_generator
 from assistant.generators.local import MODEL_FILENAME, MODEL_LABEL, MODEL_SIZE, LocalGenerator, ensure_local_model
 from assistant.types import Evidence
 from index.config import Config
 from tests.conftest import MODEL_DIR, SEEDS
 
-pytestmark = pytest.mark.slow
 log = logging.getLogger(__name__)
 
 # file, first words, last words, outlet, published (outlet and date set by hand for the test)
@@ -73,6 +76,7 @@ def ask(gen: LocalGenerator, question: str) -> tuple[str, Verified]:
     return raw, verify(raw, evidence)
 
 
+@pytest.mark.slow
 def test_model_file_is_assembled_once_and_verified() -> None:
     path = ensure_local_model(MODEL_DIR)
     assert path == MODEL_DIR / MODEL_FILENAME and path.stat().st_size == MODEL_SIZE
@@ -81,6 +85,7 @@ def test_model_file_is_assembled_once_and_verified() -> None:
     assert time.perf_counter() - started < 0.5  # the size+mtime record spares a 1.1 GB re-hash
 
 
+@pytest.mark.slow
 def test_a_copy_without_hash_record_is_hashed_once(tmp_path: Path) -> None:
     source = ensure_local_model(MODEL_DIR)
     target_dir = MODEL_DIR / f".test-{os.getpid()}"
@@ -95,10 +100,12 @@ def test_a_copy_without_hash_record_is_hashed_once(tmp_path: Path) -> None:
         target_dir.rmdir()
 
 
+@pytest.mark.slow
 def test_label(generator: LocalGenerator) -> None:
     assert generator.name == "local" and generator.label == MODEL_LABEL
 
 
+@pytest.mark.slow
 def test_who_did_blinken_meet_in_new_york_on_monday(generator: LocalGenerator) -> None:
     raw, checked = ask(generator, "Who did Blinken meet in New York on Monday?")
     assert not checked.refused, raw
@@ -108,6 +115,7 @@ def test_who_did_blinken_meet_in_new_york_on_monday(generator: LocalGenerator) -
     assert first.number == 1 and first.doc_id == "003" and "[1]" in checked.text
 
 
+@pytest.mark.slow
 def test_share_of_machine_tools(generator: LocalGenerator) -> None:
     raw, checked = ask(generator, "What share of machine tools imported by Russia come from China?")
     assert not checked.refused, raw
@@ -115,43 +123,124 @@ def test_share_of_machine_tools(generator: LocalGenerator) -> None:
     assert any("70% of machine tools" in c.quote for c in checked.citations)
 
 
+@pytest.mark.slow
 def test_unanswerable_question_is_refused(generator: LocalGenerator) -> None:
     raw, checked = ask(generator, "What did Blinken say about Venezuela?")
     assert checked.refused and checked.citations == [], raw
 
 
+@pytest.mark.slow
 def test_false_premise_is_refused(generator: LocalGenerator) -> None:
     raw, checked = ask(generator, "What did Blinken and Putin agree in New York?")
     assert checked.refused and checked.citations == [], raw
 
 
-def test_concurrent_calls_do_not_interleave(generator: LocalGenerator) -> None:
-    """Two threads stream through one generator at once. With the lock one generation runs whole
-    before the other starts: every piece of one arrives before every piece of the other, and each
-    answer still holds its fact. Without it both would decode in one llama.cpp context at the same
-    time: the pieces interleave (and the answers garble, or the process crashes)."""
+# ---- the lock, with a stand-in for the loaded model ---------------------------------------------
+
+
+class RecordingLlama:
+    """Stands in for a loaded ``llama_cpp.Llama``: one decoding context that records how many calls
+    are inside it at once. Each call stays inside long enough for a second one to get in."""
+
+    def __init__(self) -> None:
+        self._count = threading.Lock()
+        self.inside = 0
+        self.most_inside = 0
+        self.calls = 0
+
+    def tokenize(self, text: bytes, add_bos: bool = False, special: bool = False) -> list[int]:
+        return [len(text)]  # YES, Yes, yes -> token 3; NO, No, no -> token 2: enough for the yes/no lists
+
+    def create_completion(self, prompt: str, stream: bool = False, **kwargs: Any) -> Any:
+        if stream:
+            return self._pieces()
+        with self._inside():
+            for capture in kwargs.get("logits_processor", []):
+                capture([], np.zeros(8))
+            return {"choices": [{"text": "YES"}]}
+
+    def _pieces(self) -> Iterator[dict[str, Any]]:
+        with self._inside():
+            for word in ("Han ", "Zheng ", "[1]"):
+                yield {"choices": [{"text": word}]}
+
+    @contextlib.contextmanager
+    def _inside(self) -> Iterator[None]:
+        with self._count:
+            self.inside += 1
+            self.calls += 1
+            self.most_inside = max(self.most_inside, self.inside)
+        time.sleep(0.2)  # decoding
+        try:
+            yield
+        finally:
+            with self._count:
+                self.inside -= 1
+
+    def close(self) -> None:
+        pass
+
+
+class NoLock:
+    """A lock that lets everyone in: what the generator would be without its lock."""
+
+    pending = 0
+
+    def __enter__(self) -> NoLock:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+
+def overlap_of_three_calls(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, lock: object) -> RecordingLlama:
+    """Two answers and one judgement through one LocalGenerator at once (its loaded model replaced
+    by a RecordingLlama guarded by ``lock``); the stand-in afterwards."""
+    pytest.importorskip("llama_cpp")  # LocalGenerator refuses to start without llama-cpp-python
+    config = Config(model_dir=tmp_path, llm_threads=2, llm_ctx=4096)
+    path = tmp_path / MODEL_FILENAME
+    llm = RecordingLlama()
+    monkeypatch.setattr(local, "ensure_local_model", lambda models: path)
+    monkeypatch.setitem(local._LOADED, (str(path), config.llm_ctx, config.llm_threads), (llm, lock))
+    generator = LocalGenerator(config)
     evidence = seed_evidence()
-    questions = {"Who did Blinken meet in New York on Monday?": "Han Zheng",
-                 "What share of machine tools imported by Russia come from China?": "70%"}  # fmt: skip
-    arrivals: list[str] = []  # the question each streamed piece belongs to, in order of arrival
-    answers: dict[str, str] = {}
-    start = threading.Barrier(len(questions))
+    start = threading.Barrier(3)
+    errors: list[BaseException] = []
 
-    def read(question: str) -> None:
-        start.wait(timeout=60)
-        text = ""
-        for piece in generator.stream(question, evidence, []):
-            arrivals.append(question)
-            text += piece
-            time.sleep(0.02)  # a slow reader leaves the other thread room to get in between
-        answers[question] = text
+    def answer() -> None:
+        start.wait(timeout=30)
+        assert "".join(generator.stream("Who did Blinken meet in New York on Monday?", evidence)) == "Han Zheng [1]"
 
-    threads = [threading.Thread(target=read, args=(q,)) for q in questions]
+    def judge() -> None:
+        start.wait(timeout=30)
+        generator.judge("Who did Blinken meet in New York on Monday?", evidence, closed=False)
+
+    def run(work: Any) -> None:
+        try:
+            work()
+        except BaseException as exc:  # reported by the test thread below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(work,)) for work in (answer, answer, judge)]
     for t in threads:
         t.start()
     for t in threads:
-        t.join(timeout=300)
-    switches = sum(1 for a, b in zip(arrivals, arrivals[1:]) if a != b)
-    assert set(arrivals) == set(questions) and switches == 1, f"the generations interleaved: {arrivals}"
-    for question, fact in questions.items():
-        assert fact in verify(answers[question], evidence).text, answers[question]
+        t.join(timeout=60)
+    assert not errors, errors
+    assert llm.calls == 3
+    return llm
+
+
+def test_one_call_at_a_time_inside_the_loaded_model(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Two answers and a judgement at once: the lock lets one call into the model's single decoding
+    context at a time (two at once garble both answers or crash llama.cpp)."""
+    llm = overlap_of_three_calls(monkeypatch, tmp_path, local.Turns())
+    assert llm.most_inside == 1
+
+
+def test_the_stand_in_sees_overlap_when_the_lock_lets_everyone_in(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The test above can fail: the same three calls without the lock are inside at once."""
+    llm = overlap_of_three_calls(monkeypatch, tmp_path, NoLock())
+    assert llm.most_inside > 1

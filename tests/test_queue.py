@@ -6,14 +6,10 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from pathlib import Path
 
-import pytest
-
-from assistant import Answer, Assistant, Config, Queued, SourcesFound, TextDelta
+from assistant import Answer, Assistant, Queued, SourcesFound, TextDelta
 from assistant.generators.local import Turns
 from assistant.types import Evidence, Turn
-from tests.conftest import MODEL_DIR
 
 
 class _SlowModel:
@@ -34,15 +30,6 @@ class _SlowModel:
             self.started.set()
             time.sleep(1.0)
             yield f"{evidence[0].text} [1]"
-
-
-@pytest.fixture(scope="module")
-def bot(tmp_path_factory: pytest.TempPathFactory, seeds_dir: Path) -> Assistant:
-    assistant = Assistant.from_config(
-        Config(data_dir=tmp_path_factory.mktemp("queue"), backend="extractive", model_dir=MODEL_DIR)
-    )
-    assistant.ingest([seeds_dir])
-    return assistant
 
 
 def test_a_second_session_sees_its_place_in_the_queue(bot: Assistant) -> None:

@@ -19,9 +19,12 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from tqdm import tqdm
+
 from assistant.evaluation.gold import GoldQuestion
-from assistant.evaluation.scoring import SourceMatcher, strip_markers
+from assistant.evaluation.scoring import SourceMatcher, score_question, strip_markers
 from assistant.generators import make_generator
+from assistant.generators.local import ensure_local_model, load_llama
 from assistant.prompt import is_refusal
 from assistant.types import Evidence
 from index.config import Config
@@ -119,11 +122,9 @@ def _adapters() -> dict[str, Any]:
         def __init__(self, config: Config, **kwargs: Any) -> None:
             super().__init__(context_window=config.llm_ctx, num_output=config.max_answer_tokens,
                              model_name="local-gguf", **kwargs)
-            from assistant.generators.local import _load_llama, ensure_local_model
-
             path = ensure_local_model(config.models_path)
             # The same cached Llama instance newsdesk's LocalGenerator uses: one copy in memory.
-            self._llm, self._lock = _load_llama(str(path), config.llm_ctx, config.llm_threads)
+            self._llm, self._lock = load_llama(str(path), config.llm_ctx, config.llm_threads)
             self._temperature = config.temperature
 
         def _pieces(self, prompt: str) -> Iterator[str]:
@@ -204,10 +205,6 @@ def run_baseline(
     args: Any,
 ) -> tuple[list[dict[str, Any]], str]:
     """Answer every gold question with the naive pipeline; records shaped like newsdesk's."""
-    from tqdm import tqdm
-
-    from assistant.evaluation.gold_eval import score_question
-
     adapters = _adapters()
     documents = [
         adapters["Document"](text=path.read_text(encoding="utf-8", errors="replace"),

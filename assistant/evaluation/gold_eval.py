@@ -12,8 +12,9 @@ from tqdm import tqdm
 
 from assistant import Answer, Assistant, Config, TextDelta
 from assistant.evaluation import report
+from assistant.evaluation.baseline import run_baseline
 from assistant.evaluation.gold import GoldQuestion, load_gold
-from assistant.evaluation.runner import (
+from assistant.evaluation.harness import (
     DEFAULT_SEEDS,
     EvalArgs,
     EvalResult,
@@ -21,18 +22,7 @@ from assistant.evaluation.runner import (
     source_matcher,
     stratified,
 )
-from assistant.evaluation.scoring import (
-    SourceMatcher,
-    citation_precision,
-    citation_recall,
-    first_gold_rank,
-    hit_at,
-    key_facts_correct,
-    mean,
-    missing_groups,
-    percentile,
-    reciprocal_rank,
-)
+from assistant.evaluation.scoring import SourceMatcher, mean, percentile, score_question
 from assistant.types import Turn
 
 log = logging.getLogger(__name__)
@@ -62,36 +52,6 @@ def ask_with_history(bot: Assistant, question: GoldQuestion, trace: bool = False
         elif isinstance(event, Answer):
             answer = event
     return Asked(answer, time.perf_counter() - started, ttft, history)
-
-
-def score_question(
-    question: GoldQuestion,
-    *,
-    text: str,
-    refused: bool,
-    cited: Sequence[tuple[str, str]],
-    retrieved: Sequence[tuple[str, str]] | None,
-    matcher: SourceMatcher,
-    k: int,
-    answered: bool = True,
-) -> dict[str, Any]:
-    """The per-question scores shared by newsdesk and the baseline (None = does not apply)."""
-    scores: dict[str, Any] = {}
-    if answered:
-        if question.answerable:
-            scores["correct"] = key_facts_correct(text, question.must_include, refused)
-            scores["missing"] = [list(question.must_include[i]) for i in missing_groups(text, question.must_include)]
-            scores["false_refusal"] = refused
-            if not refused:
-                scores["citation_precision"] = citation_precision(cited, question.sources, matcher)
-                scores["citation_recall"] = citation_recall(cited, question.sources, matcher)
-        else:
-            scores["correct"] = refused
-    if question.answerable and retrieved is not None:
-        rank = first_gold_rank(retrieved, question.sources, matcher)
-        scores.update(rank=rank, hit1=hit_at(rank, 1), hit5=hit_at(rank, 5), hitk=hit_at(rank, k),
-                      rr=reciprocal_rank(rank, k))
-    return scores
 
 
 def summarise(records: Sequence[dict[str, Any]], k: int) -> dict[str, Any]:
@@ -146,8 +106,6 @@ def run_gold(args: EvalArgs, config: Config) -> EvalResult:
         backend, label = bot.backend, bot.backend_label
         baseline_records = None
         if args.compare:
-            from assistant.evaluation.baseline import run_baseline
-
             baseline_records, baseline_label = run_baseline(
                 temp_config, corpus, questions, args.backend or backend, matcher, args
             )

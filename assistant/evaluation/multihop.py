@@ -25,7 +25,7 @@ from tqdm import tqdm
 
 from assistant import Assistant, Config
 from assistant.evaluation import report
-from assistant.evaluation.runner import EvalArgs, EvalResult, fresh_assistant, stratified
+from assistant.evaluation.harness import EvalArgs, EvalResult, fresh_assistant, stratified
 from assistant.evaluation.scoring import (
     lenient_correct,
     mean,

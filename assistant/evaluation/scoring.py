@@ -9,6 +9,9 @@ import re
 import string
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
+
+from assistant.evaluation.gold import GoldQuestion
 
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "“": '"', "”": '"', "„": '"',
                          "–": "-", "—": "-", "‑": "-", "\u00a0": " "})
@@ -120,6 +123,39 @@ def reciprocal_rank(rank: int | None, k: int | None = None) -> float:
     if rank is None or (k is not None and rank > k):
         return 0.0
     return 1.0 / rank
+
+
+# --- one gold question ---------------------------------------------------------------------------
+
+
+def score_question(
+    question: GoldQuestion,
+    *,
+    text: str,
+    refused: bool,
+    cited: Sequence[tuple[str, str]],
+    retrieved: Sequence[tuple[str, str]] | None,
+    matcher: SourceMatcher,
+    k: int,
+    answered: bool = True,
+) -> dict[str, Any]:
+    """The per-question scores shared by newsdesk and the baseline (None = does not apply)."""
+    scores: dict[str, Any] = {}
+    if answered:
+        if question.answerable:
+            scores["correct"] = key_facts_correct(text, question.must_include, refused)
+            scores["missing"] = [list(question.must_include[i]) for i in missing_groups(text, question.must_include)]
+            scores["false_refusal"] = refused
+            if not refused:
+                scores["citation_precision"] = citation_precision(cited, question.sources, matcher)
+                scores["citation_recall"] = citation_recall(cited, question.sources, matcher)
+        else:
+            scores["correct"] = refused
+    if question.answerable and retrieved is not None:
+        rank = first_gold_rank(retrieved, question.sources, matcher)
+        scores.update(rank=rank, hit1=hit_at(rank, 1), hit5=hit_at(rank, 5), hitk=hit_at(rank, k),
+                      rr=reciprocal_rank(rank, k))
+    return scores
 
 
 # --- aggregation ---------------------------------------------------------------------------------

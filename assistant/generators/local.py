@@ -201,6 +201,9 @@ def _load_llama(model_path: str, n_ctx: int, n_threads: int) -> tuple[Any, Turns
         return _LOADED[key]
 
 
+load_llama = _load_llama  # public: the evaluation baseline shares the loaded model and its lock
+
+
 @atexit.register
 def _close_models() -> None:
     """Free models while llama_cpp is still importable (its finaliser fails at interpreter exit)."""
