@@ -52,7 +52,7 @@ examples:
   newsdesk serve --host 0.0.0.0 --backend local""",
     "eval": """\
 examples:
-  newsdesk eval                                   # the seeds gold set (tests/gold/seeds.jsonl)
+  newsdesk eval tests/gold/seeds.jsonl           # the seeds gold set
   newsdesk eval tests/gold/seeds.jsonl --compare --out eval-out/
   newsdesk eval queries_dev.json --format multihop-rag --retrieval-only --limit 200""",
     "check": """\
