@@ -5,11 +5,17 @@ config names ``chroma_host``. Two collections: ``<name>`` holds chunks (vectors 
 never computed by Chroma), ``<name>__articles`` holds one entry per article (its cleaned text,
 metadata, content hash, MinHash signature, cluster). Writing an article's manifest entry is the
 commit point of ingesting it, which makes a killed run safe to repeat.
+
+Every write to the chunks first stores a new random ``generation`` in the manifest collection's
+metadata (in Chroma itself, so with a server every process sees it): the keyword index
+(:mod:`index.keyword_store`) records the generation it was built from, and a process that finds
+another one knows the chunks changed, even by a writer that was killed midway.
 """
 
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -106,6 +112,19 @@ class ChromaStore:
     def open(cls, config: Config, embedder: str, dim: int, create: bool = True) -> ChromaStore:
         return cls(open_client(config), config.collection, embedder, dim, create=create)
 
+    # ---- generation ------------------------------------------------------------------------
+    def generation(self) -> str:
+        """The stamp of the chunks' current state ("" before any write stamped it), read afresh
+        from Chroma so another process's write is seen."""
+        got = self._client.get_collection(self.name + "__articles", embedding_function=None)
+        return str((got.metadata or {}).get("generation", ""))
+
+    def new_generation(self) -> str:
+        """Stamp the chunks as changed; called before every write to them."""
+        stamp = uuid.uuid4().hex
+        self._articles.modify(metadata={"kind": "manifest", "generation": stamp})
+        return stamp
+
     # ---- manifest ---------------------------------------------------------------------------
     def articles(self) -> dict[str, tuple[ArticleRecord, str]]:
         """doc_id -> (record, encoded MinHash signature)."""
@@ -127,6 +146,7 @@ class ChromaStore:
         their manifest entries. Each call to Chroma carries at most ``max_batch`` records."""
         if not writes:
             return
+        self.new_generation()
         chunks = [c for w in writes for c in w.chunks]
         vectors = [v for w in writes for v in w.vectors[: len(w.chunks)]]
         for lo in range(0, len(chunks), self.max_batch):
@@ -152,12 +172,14 @@ class ChromaStore:
             )
 
     def delete_articles(self, doc_ids: Iterable[str]) -> None:
+        self.new_generation()
         for doc_id in doc_ids:
             self._chunks.delete(where={"doc_id": doc_id})
             self._articles.delete(ids=[doc_id])
 
     def reset_chunks(self) -> None:
         """Drop every chunk and its vector index, keeping the manifest (to rebuild a broken index)."""
+        self.new_generation()
         metadata = dict(self._chunks.metadata or {})
         self._client.delete_collection(self.name)
         self._chunks = self._client.create_collection(self.name, metadata=metadata, embedding_function=None)
@@ -202,10 +224,12 @@ class ChromaStore:
         lost.extend(cid for cid, vec in zip(got["ids"], vectors) if vec is None or len(vec) == 0)
 
     def delete_chunks(self, ids: Sequence[str]) -> None:
+        self.new_generation()
         for lo in range(0, len(ids), self.max_batch):
             self._chunks.delete(ids=list(ids[lo : lo + self.max_batch]))
 
     def delete_article_chunks(self, doc_id: str) -> None:
+        self.new_generation()
         self._chunks.delete(where={"doc_id": doc_id})
 
     # ---- chunks -----------------------------------------------------------------------------
@@ -230,6 +254,15 @@ class ChromaStore:
             _chunk_from(cid, doc, meta, score=1.0 - float(dist))
             for cid, doc, meta, dist in zip(ids, docs, metas, dists)
         ]
+
+    def chunks_by_id(self, ids: Sequence[str]) -> list[Chunk]:
+        """The stored chunks of ``ids`` (those that exist), in no particular order."""
+        chunks: list[Chunk] = []
+        for lo in range(0, len(ids), _PAGE):
+            got = self._chunks.get(ids=list(ids[lo : lo + _PAGE]), include=["documents", "metadatas"])
+            for cid, doc, meta in zip(got["ids"], got["documents"] or [], got["metadatas"] or []):
+                chunks.append(_chunk_from(cid, doc, meta))
+        return chunks
 
     def all_chunks(self) -> list[Chunk]:
         chunks: list[Chunk] = []
