@@ -66,7 +66,7 @@ class Assistant:
         self._store = store
         self._embedder = embedder
         self._generator = generator
-        self._retriever = retriever or HybridRetriever(store, embedder)
+        self._retriever = retriever or HybridRetriever(store, embedder, config=config)
         self._read_path = ReadPath(config, self._retriever, generator, policy, stages)
 
     @classmethod
