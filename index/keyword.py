@@ -72,7 +72,8 @@ class Coded:
 
     def mask(self, wanted: Sequence[str]) -> np.ndarray:
         """Which rows hold one of ``wanted``."""
-        codes = [i for i, v in enumerate(self.values) if v in set(wanted)]
+        wanted_set = set(wanted)
+        codes = [i for i, v in enumerate(self.values) if v in wanted_set]
         return np.isin(self.codes, codes)
 
 
