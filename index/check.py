@@ -46,26 +46,32 @@ class CheckReport:
     failed: list[Skipped] = field(default_factory=list)  # articles that could not be repaired
     deep: bool = False  # whether stored vectors were read back, not only ids compared
     rebuilt: bool = False  # whether the whole vector index had to be rebuilt
-    keyword: str = ""  # how the saved keyword index disagreed with Chroma: missing, stale, drifted
+    # the saved keyword index: "missing" or "stale" (not used: a new process builds one in memory),
+    # or "drifted" (its generation is Chroma's but its chunks are not: it would be used, wrongly)
+    keyword: str = ""
     keyword_rebuilt: bool = False  # whether it was rebuilt and saved
 
     @property
     def consistent(self) -> bool:
         """True when the check found nothing wrong (before any repair)."""
-        return not self.missing and not self.orphans and not self.keyword
+        return not self.missing and not self.orphans and self.keyword != "drifted"
 
     @property
     def ok(self) -> bool:
         """True when the collection is consistent now: nothing found, or everything repaired."""
         missing_docs = {doc_id_of(cid) for cid in self.missing}
         vectors = missing_docs <= set(self.repaired) and self.deleted == len(self.orphans) and not self.failed
-        return vectors and (not self.keyword or self.keyword_rebuilt)
+        return vectors and (self.keyword != "drifted" or self.keyword_rebuilt)
 
     def summary(self) -> str:
         """One line: ``checked 609 articles, 12,544 chunks: consistent`` or what was wrong."""
         head = f"checked {self.articles:,} articles, {self.chunks:,} chunks"
+        note = ""
+        if self.keyword in ("missing", "stale"):
+            done = "rebuilt" if self.keyword_rebuilt else "built in memory by each new process until --repair saves it"
+            note = f"; keyword index {self.keyword}, {done}"
         if self.consistent:
-            return f"{head}: consistent"
+            return f"{head}: consistent{note}"
         parts = []
         if self.missing:
             docs = len({doc_id_of(cid) for cid in self.missing})
@@ -75,8 +81,10 @@ class CheckReport:
         if self.orphans:
             fixed = f", deleted {self.deleted:,}" if self.deleted else ""
             parts.append(f"{len(self.orphans):,} vectors without a manifest entry{fixed}")
-        if self.keyword:
-            parts.append(f"keyword index {self.keyword}{', rebuilt' if self.keyword_rebuilt else ''}")
+        if self.keyword == "drifted":
+            parts.append(f"keyword index drifted from Chroma{', rebuilt' if self.keyword_rebuilt else ''}")
+        elif note:
+            parts.append(note[2:])
         if self.failed:
             parts.append(f"{len(self.failed):,} article(s) could not be repaired")
         state = "repaired" if self.ok else "run `newsdesk check --repair`" if not self.repaired else "not all repaired"
@@ -109,7 +117,7 @@ def check(
             refresh_keyword_index(store, config, force=report.keyword == "drifted")
             report.keyword_rebuilt = True
     if report.keyword:
-        log.warning("%s", report.summary())
+        (log.warning if report.keyword == "drifted" else log.info)("%s", report.summary())
     return report
 
 

@@ -16,6 +16,7 @@ import bm25s
 import numpy as np
 import pytest
 
+from assistant import Assistant
 from assistant.retrieval import Candidates, FusionWeights, HybridRetriever
 from index.check import check
 from index.chunker import embedding_text
@@ -118,6 +119,9 @@ def test_a_write_outside_ingest_makes_the_saved_index_stale_until_repaired(hashi
     repaired = check(hashing_config, repair=True)
     assert repaired.keyword == "stale" and repaired.keyword_rebuilt and repaired.ok
     assert check(hashing_config).consistent
+    # deleting through the Assistant keeps the saved index current
+    Assistant.from_config(hashing_config).delete_article(sorted(store.articles())[0])
+    assert check(hashing_config).keyword == ""
 
 
 def test_deep_check_finds_a_change_that_did_not_stamp_a_generation(hashing_config: Config) -> None:
