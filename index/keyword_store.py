@@ -117,7 +117,7 @@ def stale(store: ChromaStore, config: Config, deep: bool = False) -> str:
     compares its chunk ids with Chroma's (finds a write that did not stamp a new generation)."""
     saved = load(index_dir(config))
     if saved is None:
-        return "missing"
+        return "missing" if store.count() else ""
     if saved.generation != store.generation():
         return "stale"
     if deep and set(saved.columns.chunk_id.take(np.arange(len(saved)))) != store.chunk_ids():
