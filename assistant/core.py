@@ -24,6 +24,7 @@ from index.check import check as check_collection
 from index.config import Config
 from index.embedders import Embedder, make_embedder
 from index.ingest import ingest as ingest_paths
+from index.keyword_store import refresh as refresh_keyword_index
 from index.lock import writer_lock
 from index.store import ChromaStore
 from index.types import IngestReport
@@ -66,7 +67,7 @@ class Assistant:
         self._store = store
         self._embedder = embedder
         self._generator = generator
-        self._retriever = retriever or HybridRetriever(store, embedder)
+        self._retriever = retriever or HybridRetriever(store, embedder, config=config)
         self._read_path = ReadPath(config, self._retriever, generator, policy, stages)
 
     @classmethod
@@ -215,6 +216,7 @@ class Assistant:
     def delete_article(self, doc_id: str) -> None:
         with writer_lock(self.config):  # one writer at a time, across processes
             self._store.delete_articles([doc_id])
+            refresh_keyword_index(self._store, self.config)  # new processes load it, not rebuild it
         self._retriever.invalidate()
 
     def check(self, repair: bool = False) -> CheckReport:

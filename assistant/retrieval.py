@@ -23,8 +23,10 @@ import numpy as np
 
 from assistant.query import DateRange, OutletNames, ParsedQuery, parse_query
 from assistant.text import WORDS, jaccard, names
-from index.chunker import embedding_text
+from index.config import Config
 from index.embedders import Embedder
+from index.keyword import Columns, KeywordIndex, stemmer
+from index.keyword_store import current_index, index_dir
 from index.sentences import sentences as sentences_of
 from index.store import ChromaStore, day_number
 from index.types import Chunk
@@ -132,95 +134,72 @@ class Retriever(Protocol):
 
 
 class HybridRetriever:
+    """Hybrid retrieval over a store. The keyword index is loaded from beside the Chroma data
+    (``config`` given: :mod:`index.keyword_store`), where ingest saves it, and is used only while
+    Chroma's generation stamp says it is current; otherwise, or without ``config``, it is built in
+    memory from the store's chunks."""
+
     def __init__(
-        self, store: ChromaStore, embedder: Embedder, pool: int = 40, weights: FusionWeights | None = None
+        self,
+        store: ChromaStore,
+        embedder: Embedder,
+        pool: int = 40,
+        weights: FusionWeights | None = None,
+        config: Config | None = None,
     ) -> None:
         self._store = store
         self._embedder = embedder
         self._pool = pool
         self.weights = weights or FusionWeights()
+        self._path = index_dir(config) if config is not None else None
         self._lock = threading.Lock()
-        self._built: tuple[int, int] = (-1, -1)  # (store generation, chunk count) indexed
-        self._chunks: list[Chunk] = []
-        self._bm25: Any = None
-        self._article_bm25: Any = None
-        self._article_chunks: list[np.ndarray] = []  # per article of the article index: its chunks
-        self._article_starts: np.ndarray = np.array([], dtype=np.int64)
+        self._recheck = False
+        self._kw: KeywordIndex | None = None
         self._names = OutletNames([])
-        self._chunk_outlet: np.ndarray = np.array([], dtype=object)
-        self._chunk_day: np.ndarray = np.array([], dtype="U10")
+        self._days = np.array([], dtype="U10")  # published[:10] of each distinct published value
         self._year: int | None = None
         self._cluster_outlets: dict[str, list[tuple[str, str]]] = {}
-        self._doc_text: dict[str, str] = {}  # the indexed text of each article (title first)
-        self._doc_lower: dict[str, str] = {}  # the same, lower-cased, for name look-ups
+        self._article_of: dict[str, int] = {}  # doc_id -> its article in the keyword index
+        self._doc_text: dict[str, str] = {}  # the indexed text of each article (title first), as read
+        self._doc_lower: dict[str, str] = {}  # every article's text, lower-cased, for name look-ups
 
     def invalidate(self) -> None:
         with self._lock:
-            self._built = (-1, -1)
+            self._recheck = True
+
+    @property
+    def _index(self) -> KeywordIndex:
+        """The keyword index, as the public entry point's ``_ensure_index`` left it."""
+        assert self._kw is not None, "call _ensure_index first"
+        return self._kw
 
     def _ensure_index(self) -> None:
-        count = self._store.count()
-        built = (self._store.generation, count)  # a reopened store may hold other chunks
         with self._lock:
-            if built == self._built:
+            index = current_index(self._store, self._path, self._kw, self._recheck)
+            self._recheck = False
+            if index is self._kw:
                 return
-            import bm25s
-            import Stemmer
-
-            logging.getLogger("bm25s").setLevel(logging.WARNING)  # it sets itself to DEBUG
-            chunks = self._store.all_chunks()
-            self._stemmer = Stemmer.Stemmer("english")
-            bm25 = bm25s.BM25()
-            if chunks:
-                tokens = bm25s.tokenize(
-                    [embedding_text(c) for c in chunks],
-                    stopwords="en",
-                    stemmer=self._stemmer,
-                    show_progress=False,
-                )
-                bm25.index(tokens, show_progress=False)
-            self._chunks, self._bm25, self._built = chunks, bm25, built
-            self._names = OutletNames(c.outlet for c in chunks if len(c.outlet) >= 3)
-            self._chunk_outlet = np.array([c.outlet for c in chunks], dtype=object)
-            self._chunk_day = np.array([c.published[:10] for c in chunks], dtype="U10")
-            years = [int(d[:4]) for d in self._chunk_day if d[:4].isdigit()]
+            columns = index.columns
+            outlets = columns.strings["outlet"].values
+            # a generator, as before: OutletNames then reads it once (its full-name table stays empty)
+            self._names = OutletNames(o for o in outlets if len(o) >= 3)
+            self._days = np.array([p[:10] for p in columns.strings["published"].values], dtype="U10")
+            years = [int(d[:4]) for d in self._days if d[:4].isdigit()]
             self._year = max(years) if years else None
-            members: dict[str, dict[str, str]] = defaultdict(dict)
-            for c in chunks:
-                members[c.cluster_id][c.doc_id] = c.outlet or c.source
-            self._cluster_outlets = {cid: sorted(m.items()) for cid, m in members.items()}
-            texts: dict[str, list[str]] = defaultdict(list)
-            for c in sorted(chunks, key=lambda c: (c.doc_id, c.start)):
-                if not texts[c.doc_id]:
-                    texts[c.doc_id] += [c.title, c.outlet]
-                texts[c.doc_id].append(c.text)
-            self._doc_text = {d: "\n".join(parts) for d, parts in texts.items()}
-            self._doc_lower = {d: text.lower() for d, text in self._doc_text.items()}
-            self._index_articles(chunks)
-            log.info("keyword index built over %d chunks", len(chunks))
+            self._cluster_outlets = _cluster_outlets(columns)
+            self._article_of = {index.article_doc_id(a): a for a in range(index.n_articles)}
+            self._doc_text, self._doc_lower = {}, {}
+            self._kw = index
 
-    def _index_articles(self, chunks: list[Chunk]) -> None:
-        """A second BM25 index with one document per article (title, outlet and text), so an
-        article that matches the question as a whole ranks even when no one chunk does."""
-        import bm25s
-
-        where: dict[str, list[int]] = defaultdict(list)
-        for i, c in enumerate(chunks):
-            where[c.doc_id].append(i)
-        docs = sorted(where)
-        self._article_chunks = [np.array(where[d]) for d in docs]
-        # all_chunks() sorts by (doc_id, position): each article's chunks are one run of indices
-        self._article_starts = np.array([where[d][0] for d in docs], dtype=np.int64)
-        self._article_bm25 = bm25s.BM25()
-        if docs:
-            tokens = bm25s.tokenize(
-                [self._doc_text[d] for d in docs], stopwords="en", stemmer=self._stemmer, show_progress=False
-            )
-            self._article_bm25.index(tokens, show_progress=False)
+    def _article_text(self, doc_id: str) -> str:
+        if doc_id not in self._doc_text:
+            a = self._article_of.get(doc_id)
+            self._doc_text[doc_id] = "" if a is None else self._index.article_text(a)
+        return self._doc_text[doc_id]
 
     def retrieve(self, query: str, k: int = 10, filters: Filters | None = None) -> list[Hit]:
         self._ensure_index()
-        if not self._chunks or not query.strip():
+        if not len(self._index) or not query.strip():
             return []
         return self.rank(self.candidates(query, filters, self.weights), k, self.weights)
 
@@ -301,6 +280,8 @@ class HybridRetriever:
 
     def _articles_naming(self, query: str) -> dict[str, float]:
         """Articles mentioning the query's distinctive names, scored by the names' rarity."""
+        if not self._doc_lower:
+            self._doc_lower = {d: self._article_text(d).lower() for d in self._article_of}
         scores: dict[str, float] = defaultdict(float)
         total = len(self._doc_lower)
         for name in {n.lower() for n in names(query) + _DATE.findall(query)}:
@@ -314,7 +295,7 @@ class HybridRetriever:
         """The indexed text of each article (its title, outlet and chunks; "" if unknown), once
         per article, in first-seen order."""
         self._ensure_index()
-        return [self._doc_text.get(d, "") for d in dict.fromkeys(doc_ids)]
+        return [self._article_text(d) for d in dict.fromkeys(doc_ids)]
 
     def outlets_named(self, query: str) -> list[str]:
         """The collection's outlets the question names (full name or head: "The Independent")."""
@@ -331,33 +312,37 @@ class HybridRetriever:
         """Which chunks ``filters`` and every one of ``dates`` admit (None: all)."""
         if filters == Filters() and not dates:
             return None
-        mask = np.ones(len(self._chunks), dtype=bool)
+        columns = self._index.columns
+        mask = np.ones(len(columns), dtype=bool)
         if filters.outlets:
-            mask &= np.isin(self._chunk_outlet, list(filters.outlets))
+            mask &= columns.strings["outlet"].mask(filters.outlets)
         if filters.doc_ids:
-            mask &= np.array([c.doc_id in filters.doc_ids for c in self._chunks], dtype=bool)
+            mask &= columns.strings["doc_id"].mask(filters.doc_ids)
+        day = self._days  # per distinct published value; [codes] spreads it over the chunks
+        codes = columns.strings["published"].codes
         if filters.date_from:
-            mask &= self._chunk_day >= filters.date_from[:10]
+            mask &= (day >= filters.date_from[:10])[codes]
         if filters.date_to:
-            mask &= self._chunk_day <= filters.date_to[:10]  # an unknown date ("") passes, as in Chroma
+            mask &= (day <= filters.date_to[:10])[codes]  # an unknown date ("") passes, as in Chroma
         for d in dates:
-            mask &= (self._chunk_day >= d.start) & (self._chunk_day <= d.end)
+            mask &= ((day >= d.start) & (day <= d.end))[codes]
         return mask
 
     def _keyword(self, query: str, filters: Filters, dates: Sequence[DateRange] = ()) -> list[Chunk]:
         import bm25s
 
-        tokens = bm25s.tokenize(query, stopwords="en", stemmer=self._stemmer, show_progress=False)
+        tokens = bm25s.tokenize(query, stopwords="en", stemmer=stemmer(), show_progress=False)
         if not tokens.vocab:
             return []
         mask = self._mask(filters, dates)
         if mask is not None and not mask.any():
             return []
-        n = min(self._pool, len(self._chunks))
+        index = self._index
+        n = min(self._pool, len(index))
         weight_mask = None if mask is None else mask.astype(float)
-        idx, scores = self._bm25.retrieve(tokens, k=n, show_progress=False, weight_mask=weight_mask)
+        idx, scores = index.chunk_bm25.retrieve(tokens, k=n, show_progress=False, weight_mask=weight_mask)
         return [
-            replace(self._chunks[int(i)], score=float(s)) for i, s in zip(idx[0], scores[0]) if s > 0
+            replace(index.columns.chunk(int(i)), score=float(s)) for i, s in zip(idx[0], scores[0]) if s > 0
         ]
 
     def _by_article(self, query: str, filters: Filters, dates: Sequence[DateRange] = ()) -> list[Chunk]:
@@ -365,28 +350,29 @@ class HybridRetriever:
         of the top articles in article order, then their second-best chunks, and so on."""
         import bm25s
 
-        tokens = bm25s.tokenize(query, stopwords="en", stemmer=self._stemmer, return_ids=False, show_progress=False)
+        tokens = bm25s.tokenize(query, stopwords="en", stemmer=stemmer(), return_ids=False, show_progress=False)
         terms = tokens[0] if tokens else []
-        if not terms or not self._article_chunks or not self._article_bm25.get_tokens_ids(terms):
+        index = self._index
+        if not terms or not index.n_articles or not index.article_bm25.get_tokens_ids(terms):
             return []
         mask = self._mask(filters, dates)
-        article_scores = self._article_bm25.get_scores(terms)
+        article_scores = index.article_bm25.get_scores(terms)
         if mask is not None:
-            article_scores = article_scores * np.logical_or.reduceat(mask, self._article_starts)
+            article_scores = article_scores * np.logical_or.reduceat(mask, index.article_starts)
         top = [int(a) for a in np.argsort(-article_scores)[: max(1, self._pool // 4)] if article_scores[a] > 0]
         if not top:
             return []
-        ids = self._bm25.get_tokens_ids(terms)
-        chunk_scores = self._bm25.get_scores(ids) if ids else np.zeros(len(self._chunks))
+        ids = index.chunk_bm25.get_tokens_ids(terms)
+        chunk_scores = index.chunk_bm25.get_scores(ids) if ids else np.zeros(len(index))
         ranked: list[tuple[int, int, int]] = []  # (place in its article, article rank, chunk)
         for rank, a in enumerate(top):
-            ix = self._article_chunks[a]
+            ix = np.arange(index.article_starts[a], index.article_ends[a])
             if mask is not None:
                 ix = ix[mask[ix]]
             for place, i in enumerate(ix[np.argsort(-chunk_scores[ix], kind="stable")]):
                 ranked.append((place, rank, int(i)))
         ranked.sort()
-        return [self._chunks[i] for _p, _r, i in ranked[: self._pool]]
+        return [index.columns.chunk(i) for _p, _r, i in ranked[: self._pool]]
 
     def _collapse(self, fused: list[tuple[Chunk, float]], k: int) -> list[Hit]:
         """Syndicated copies collapsed: a chunk of one copy whose every sentence repeats a sentence
@@ -411,6 +397,19 @@ class HybridRetriever:
 
     def outlets_of(self, cluster_id: str, doc_id: str) -> tuple[str, ...]:
         return tuple(n for d, n in self._cluster_outlets.get(cluster_id, []) if d != doc_id and n)
+
+
+def _cluster_outlets(columns: Columns) -> dict[str, list[tuple[str, str]]]:
+    """cluster_id -> sorted (doc_id, outlet or else source) of its articles."""
+    strings = columns.strings
+    cluster, doc = strings["cluster_id"].codes.astype(np.int64), strings["doc_id"].codes.astype(np.int64)
+    keys = cluster * max(1, len(strings["doc_id"].values)) + doc
+    _unique, first_of_reversed = np.unique(keys[::-1], return_index=True)
+    members: dict[str, dict[str, str]] = defaultdict(dict)
+    for row in sorted(len(keys) - 1 - first_of_reversed):  # the last chunk of each (cluster, doc)
+        i = int(row)
+        members[strings["cluster_id"][i]][strings["doc_id"][i]] = strings["outlet"][i] or strings["source"][i]
+    return {cid: sorted(m.items()) for cid, m in members.items()}
 
 
 @lru_cache(maxsize=4096)

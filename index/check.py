@@ -10,7 +10,9 @@ what the chunk collection holds and finds
   version of it.
 
 Repair re-embeds the first kind from the article text stored in the manifest (same chunk ids, so
-a later ingest still finds the article unchanged) and deletes the second. Ingest runs the cheap
+a later ingest still finds the article unchanged) and deletes the second. :func:`check` also
+compares the saved keyword index with Chroma (its generation stamp, and with ``deep`` its chunk
+ids) and repair rebuilds it (:mod:`index.keyword_store`). Ingest runs the cheap
 check (ids only) at its start and end under the writer lock; ``newsdesk check`` runs the deep one.
 """
 
@@ -22,6 +24,8 @@ from dataclasses import dataclass, field
 from index.chunker import chunk_article, embedding_text
 from index.config import Config
 from index.embedders import Embedder, make_embedder
+from index.keyword_store import refresh as refresh_keyword_index
+from index.keyword_store import stale as keyword_drift
 from index.lock import LOCK_TIMEOUT, writer_lock
 from index.store import ArticleWrite, ChromaStore
 from index.types import Skipped
@@ -42,23 +46,32 @@ class CheckReport:
     failed: list[Skipped] = field(default_factory=list)  # articles that could not be repaired
     deep: bool = False  # whether stored vectors were read back, not only ids compared
     rebuilt: bool = False  # whether the whole vector index had to be rebuilt
+    # the saved keyword index: "missing" or "stale" (not used: a new process builds one in memory),
+    # or "drifted" (its generation is Chroma's but its chunks are not: it would be used, wrongly)
+    keyword: str = ""
+    keyword_rebuilt: bool = False  # whether it was rebuilt and saved
 
     @property
     def consistent(self) -> bool:
         """True when the check found nothing wrong (before any repair)."""
-        return not self.missing and not self.orphans
+        return not self.missing and not self.orphans and self.keyword != "drifted"
 
     @property
     def ok(self) -> bool:
         """True when the collection is consistent now: nothing found, or everything repaired."""
         missing_docs = {doc_id_of(cid) for cid in self.missing}
-        return missing_docs <= set(self.repaired) and self.deleted == len(self.orphans) and not self.failed
+        vectors = missing_docs <= set(self.repaired) and self.deleted == len(self.orphans) and not self.failed
+        return vectors and (self.keyword != "drifted" or self.keyword_rebuilt)
 
     def summary(self) -> str:
         """One line: ``checked 609 articles, 12,544 chunks: consistent`` or what was wrong."""
         head = f"checked {self.articles:,} articles, {self.chunks:,} chunks"
+        note = ""
+        if self.keyword in ("missing", "stale"):
+            done = "rebuilt" if self.keyword_rebuilt else "built in memory by each new process until --repair saves it"
+            note = f"; keyword index {self.keyword}, {done}"
         if self.consistent:
-            return f"{head}: consistent"
+            return f"{head}: consistent{note}"
         parts = []
         if self.missing:
             docs = len({doc_id_of(cid) for cid in self.missing})
@@ -68,6 +81,10 @@ class CheckReport:
         if self.orphans:
             fixed = f", deleted {self.deleted:,}" if self.deleted else ""
             parts.append(f"{len(self.orphans):,} vectors without a manifest entry{fixed}")
+        if self.keyword == "drifted":
+            parts.append(f"keyword index drifted from Chroma{', rebuilt' if self.keyword_rebuilt else ''}")
+        elif note:
+            parts.append(note[2:])
         if self.failed:
             parts.append(f"{len(self.failed):,} article(s) could not be repaired")
         state = "repaired" if self.ok else "run `newsdesk check --repair`" if not self.repaired else "not all repaired"
@@ -90,9 +107,18 @@ def check(
     embedder = embedder or make_embedder(config)
     store = ChromaStore.open(config, embedder.name, embedder.dim, create=False)
     if not repair:
-        return check_store(store, config, embedder, repair=False, deep=deep)
+        report = check_store(store, config, embedder, repair=False, deep=deep)
+        report.keyword = keyword_drift(store, config, deep=deep)
+        return report
     with writer_lock(config, lock_timeout):
-        return check_store(store, config, embedder, repair=True, deep=deep)
+        report = check_store(store, config, embedder, repair=True, deep=deep)
+        report.keyword = keyword_drift(store, config, deep=deep)
+        if report.keyword:
+            refresh_keyword_index(store, config, force=report.keyword == "drifted")
+            report.keyword_rebuilt = True
+    if report.keyword:
+        (log.warning if report.keyword == "drifted" else log.info)("%s", report.summary())
+    return report
 
 
 def check_store(store: ChromaStore, config: Config, embedder: Embedder, *, repair: bool, deep: bool) -> CheckReport:

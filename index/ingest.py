@@ -4,7 +4,9 @@ Crash safety: chunk ids are ``doc_id:content_hash:position`` (so re-writing is a
 upsert), an article's stale chunks are deleted after its new ones are in, and its manifest entry
 is written last. A run killed anywhere leaves at most chunks without a manifest entry (deleted by
 the consistency check at the start of the next run) or an article whose manifest still shows the
-old hash (redone next run). One writer at a time: the whole write holds the writer lock
+old hash (redone next run). The keyword index is saved last, for the chunks as they then are
+(:func:`index.keyword_store.refresh`); every write stamps a new generation into Chroma first, so a
+run killed before that leaves an index readers see is stale. One writer at a time: the whole write holds the writer lock
 (:mod:`index.lock`). Work per article is bounded: an article of more than
 ``MAX_CHUNKS_PER_ARTICLE`` chunks is skipped with a reason, and an article that fails to embed or
 store is skipped alone while the rest of the run is stored.
@@ -28,6 +30,7 @@ from index.connection import describe
 from index.dedup import assign_clusters, decode_signature, encode_signature, signature
 from index.embedders import Embedder, Vectors, make_embedder
 from index.errors import store_fault
+from index.keyword_store import refresh as refresh_keyword_index
 from index.loader import load_articles
 from index.lock import LOCK_TIMEOUT, writer_lock
 from index.store import ArticleWrite, ChromaStore
@@ -81,6 +84,7 @@ def ingest(
         clusters = _clusters(todo, existing)
         report.chunks = _write(store, todo, clusters, config, embedder, report, progress, on_progress)
         check_store(store, config, embedder, repair=True, deep=False)  # chunks of failed writes
+        refresh_keyword_index(store, config)
         final = store.articles()
         report.total_chunks = store.count()
     members: dict[str, list[str]] = defaultdict(list)

@@ -5,6 +5,11 @@ config names ``chroma_host``. Two collections: ``<name>`` holds chunks (vectors 
 never computed by Chroma), ``<name>__articles`` holds one entry per article (its cleaned text,
 metadata, content hash, MinHash signature, cluster). Writing an article's manifest entry is the
 commit point of ingesting it, which makes a killed run safe to repeat.
+
+Every write to the chunks first stores a new random ``generation`` in the manifest collection's
+metadata (in Chroma itself, so with a server every process sees it): the keyword index
+(:mod:`index.keyword_store`) records the generation it was built from, and a process that finds
+another one knows the chunks changed, even by a writer that was killed midway.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from __future__ import annotations
 import functools
 import logging
 import threading
+import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, TypeVar, cast
@@ -97,7 +103,7 @@ class ChromaStore:
         self._config = config  # None: no reopening (a client handed in by the caller)
         self._embedder, self._dim = embedder, dim
         self.where = describe(config) if config is not None else f"the Chroma collection {name!r}"
-        self.generation = 0  # increases each time the store is reopened: cached indexes are stale
+        self.reopened = 0  # increases each time the store is reopened
         self._broken = False
         self._reopen_lock = threading.Lock()
         self._db_id, self._epoch = self._identity(), epoch(config)
@@ -154,7 +160,7 @@ class ChromaStore:
             self._client = open_client(self._config, create=False, fresh=fresh)
             self._bind(create=False)
             self._db_id, self._epoch, self._broken = self._identity(), epoch(self._config), False
-            self.generation += 1
+            self.reopened += 1
             log.warning("reopened %s", self.where)
 
     def _current(self) -> bool:
@@ -182,6 +188,20 @@ class ChromaStore:
                 "restart newsdesk (answering still works)"
             )
 
+    # ---- generation ------------------------------------------------------------------------
+    @_guarded
+    def generation(self) -> str:
+        """The stamp of the chunks' current state ("" before any write stamped it), read afresh
+        from Chroma so another process's write is seen."""
+        got = self._client.get_collection(self.name + "__articles", embedding_function=None)
+        return str((got.metadata or {}).get("generation", ""))
+
+    def new_generation(self) -> str:
+        """Stamp the chunks as changed; called before every write to them."""
+        stamp = uuid.uuid4().hex
+        self._articles.modify(metadata={"kind": "manifest", "generation": stamp})
+        return stamp
+
     # ---- manifest ---------------------------------------------------------------------------
     @_guarded
     def articles(self) -> dict[str, tuple[ArticleRecord, str]]:
@@ -207,6 +227,7 @@ class ChromaStore:
         self._writable()
         if not writes:
             return
+        self.new_generation()
         chunks = [c for w in writes for c in w.chunks]
         vectors = [v for w in writes for v in w.vectors[: len(w.chunks)]]
         for lo in range(0, len(chunks), self.max_batch):
@@ -234,6 +255,7 @@ class ChromaStore:
     @_guarded
     def delete_articles(self, doc_ids: Iterable[str]) -> None:
         self._writable()
+        self.new_generation()
         for doc_id in doc_ids:
             self._chunks.delete(where={"doc_id": doc_id})
             self._articles.delete(ids=[doc_id])
@@ -242,6 +264,7 @@ class ChromaStore:
     def reset_chunks(self) -> None:
         """Drop every chunk and its vector index, keeping the manifest (to rebuild a broken index)."""
         self._writable()
+        self.new_generation()
         metadata = dict(self._chunks.metadata or {})
         self._client.delete_collection(self.name)
         self._chunks = self._client.create_collection(self.name, metadata=metadata, embedding_function=None)
@@ -293,12 +316,14 @@ class ChromaStore:
     @_guarded
     def delete_chunks(self, ids: Sequence[str]) -> None:
         self._writable()
+        self.new_generation()
         for lo in range(0, len(ids), self.max_batch):
             self._chunks.delete(ids=list(ids[lo : lo + self.max_batch]))
 
     @_guarded
     def delete_article_chunks(self, doc_id: str) -> None:
         self._writable()
+        self.new_generation()
         self._chunks.delete(where={"doc_id": doc_id})
 
     # ---- chunks -----------------------------------------------------------------------------
@@ -325,6 +350,16 @@ class ChromaStore:
             _chunk_from(cid, doc, meta, score=1.0 - float(dist))
             for cid, doc, meta, dist in zip(ids, docs, metas, dists)
         ]
+
+    @_guarded
+    def chunks_by_id(self, ids: Sequence[str]) -> list[Chunk]:
+        """The stored chunks of ``ids`` (those that exist), in no particular order."""
+        chunks: list[Chunk] = []
+        for lo in range(0, len(ids), _PAGE):
+            got = self._chunks.get(ids=list(ids[lo : lo + _PAGE]), include=["documents", "metadatas"])
+            for cid, doc, meta in zip(got["ids"], got["documents"] or [], got["metadatas"] or []):
+                chunks.append(_chunk_from(cid, doc, meta))
+        return chunks
 
     @_guarded
     def all_chunks(self) -> list[Chunk]:
