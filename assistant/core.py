@@ -94,20 +94,15 @@ class Assistant:
             self._read_path.policy, self._read_path.stages,
         )
 
-    def with_read_path(self, *, policy: AnswerPolicy | None = None, stages: Stages | None = None) -> Assistant:
-        """The same index and generator with another answer policy or other stages (benchmarks:
-        rules switched off, oracle evidence)."""
+    def with_read_path(
+        self, *, policy: AnswerPolicy | None = None, stages: Stages | None = None, config: Config | None = None
+    ) -> Assistant:
+        """The same index and generator with another answer policy, other stages or other read
+        settings such as the evidence budget (benchmarks: rules switched off, oracle evidence,
+        budgets compared without re-opening the index)."""
         return Assistant(
-            self.config, self._store, self._embedder, self._generator, self._retriever,
+            config or self.config, self._store, self._embedder, self._generator, self._retriever,
             policy or self._read_path.policy, stages or self._read_path.stages,
-        )
-
-    def with_config(self, config: Config) -> Assistant:
-        """The same index, embedder and generator read with other read-path settings (evidence
-        budget, top k): benchmarks compare settings without re-opening the index."""
-        return Assistant(
-            config, self._store, self._embedder, self._generator, self._retriever,
-            self._read_path.policy, self._read_path.stages,
         )
 
     @property

@@ -31,7 +31,7 @@ from pathlib import Path
 
 from assistant.core import Assistant
 from assistant.evaluation.gold import load_gold
-from assistant.evaluation.multihop import load_queries, select_queries
+from assistant.evaluation.multihop import MultihopQuery, load_queries, select_queries
 from assistant.evaluation.scoring import key_facts_correct
 from assistant.types import Evidence, SourcesFound, Turn
 from index.config import Config
@@ -92,9 +92,11 @@ def gold_recall(bot: Assistant, path: Path) -> tuple[int, int, int]:
     return in_evidence, in_chunks, total
 
 
-def multihop_recall(bot: Assistant, half: str, limit: int, queries: Path) -> tuple[float, float, float, int]:
+def multihop_recall(
+    bot: Assistant, half: str, limit: int, queries: Sequence[MultihopQuery]
+) -> tuple[float, float, float, int]:
     """(facts covered by evidence, queries with every fact covered, facts in chunks, queries)."""
-    chosen = select_queries(load_queries(queries), limit, True, half)
+    chosen = select_queries(queries, limit, True, half)
     covered = every = in_chunks = facts = 0
     for q in chosen:
         evidence, chunks = evidence_and_chunks(bot, q.query)
@@ -138,11 +140,12 @@ def main() -> None:
             if args.index is None:
                 parser.error("--multihop needs --index DIR (an index of the MultiHop-RAG corpus)")
             bot = Assistant.from_config(Config(data_dir=args.index, backend="extractive"), backend="extractive")
+            queries = load_queries(args.queries)
             for spec in args.multihop:
                 half, limit = spec.split(":")
                 for setting in settings:
                     started = time.perf_counter()
-                    covered, every, in_chunks, n = multihop_recall(_with(bot, setting), half, int(limit), args.queries)
+                    covered, every, in_chunks, n = multihop_recall(_with(bot, setting), half, int(limit), queries)
                     rows.append(f"| MultiHop-RAG {half} ({n}) | {setting} | facts {covered:.3f}, all facts "
                                 f"{every:.3f} | facts {in_chunks:.3f} | {time.perf_counter() - started:.0f} s |")
                     print(rows[-1], flush=True)
@@ -153,7 +156,7 @@ def main() -> None:
 
 def _with(bot: Assistant, setting: Setting) -> Assistant:
     """``bot`` reading with ``setting``'s evidence budget (same index, same generator)."""
-    return bot.with_config(setting.config(bot.config))
+    return bot.with_read_path(config=setting.config(bot.config))
 
 
 if __name__ == "__main__":

@@ -178,3 +178,12 @@ def test_malformed_history_is_refused_in_one_line_or_skipped(bot: Assistant) -> 
     answer = bot.ask(MACHINE_TOOLS, history=[None, "a", {"role": "user"}])  # type: ignore[list-item]
     assert "70%" in answer.text
     assert not bot.ask("\ud800 " + MACHINE_TOOLS).refused
+
+
+def test_with_read_path_reads_with_other_settings_on_the_same_index(bot: Assistant) -> None:
+    question = "What did Blinken raise about Russia?"
+    found = [e for e in bot.stream(question) if isinstance(e, SourcesFound)][0]
+    narrow = bot.with_read_path(config=bot.config.replace(evidence_sentences=2))
+    fewer = [e for e in narrow.stream(question) if isinstance(e, SourcesFound)][0]
+    assert len(found.evidence) > 2 and len(fewer.evidence) == 2
+    assert bot.config.evidence_sentences != 2  # the original reads as before
