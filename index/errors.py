@@ -43,16 +43,20 @@ _DAMAGED = (
 _UNREACHABLE = ("Connect", "Protocol", "Timeout", "ReadError", "WriteError", "NetworkError")
 
 
-def store_fault(err: Exception, where: str) -> NewsdeskError | None:
+def store_fault(err: Exception, where: str, disk_full: bool = False) -> NewsdeskError | None:
     """``err`` as a fault of the whole store (disk full, server gone, database damaged or deleted),
     in one line that names the part and what to do; None for a fault of one call or write (a bad
-    filter, one oversized batch). A :class:`NewsdeskError` is returned as it is."""
+    filter, one oversized batch). A :class:`NewsdeskError` is returned as it is. ``disk_full``: the
+    caller found no room left on the store's disk, so any failure is that (Chroma's own error rarely
+    says so: "Error in compaction")."""
     if isinstance(err, NewsdeskError):
         return err
     first = (str(err).strip().splitlines() or [""])[0][:160]
     lowered = first.lower()
-    if any(s in lowered for s in _DISK_FULL) or getattr(err, "errno", None) == errno.ENOSPC:
-        return DiskFull(f"the disk holding {where} is full ({first}): free disk space, then try again")
+    if disk_full or any(s in lowered for s in _DISK_FULL) or getattr(err, "errno", None) == errno.ENOSPC:
+        return DiskFull(
+            f"the disk holding {where} is full ({first or type(err).__name__}): free disk space, then try again"
+        )
     if any(word in type(err).__name__ for word in _UNREACHABLE):
         return StoreUnavailable(
             f"{where} stopped answering ({type(err).__name__}): check that it is running; "

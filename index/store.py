@@ -167,10 +167,7 @@ class ChromaStore:
         return not self._broken and self._identity() == self._db_id and epoch(self._config) == self._epoch
 
     def _fault(self, err: Exception) -> NewsdeskError | None:
-        fault = store_fault(err, self.where)
-        if fault is not err and disk_full(self._config):  # Chroma's own error rarely says so
-            first = (str(err).strip().splitlines() or [type(err).__name__])[0][:120]
-            fault = DiskFull(f"the disk holding {self.where} is full ({first}): free disk space, then try again")
+        fault = store_fault(err, self.where, disk_full=disk_full(self._config))
         if fault is not None and fault is not err:
             self._broken = True
             if self._config is not None:
