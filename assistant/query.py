@@ -83,12 +83,13 @@ class OutletNames:
     """Finds the collection's outlets named in a question (longest name first, no overlaps)."""
 
     def __init__(self, outlets: Iterable[str]) -> None:
+        names = set(outlets)  # read once: ``outlets`` may be a generator, and both tables need it
         by_key: dict[str, set[str]] = {}
-        for outlet in set(outlets):
+        for outlet in names:
             for key in outlet_keys(outlet):
                 by_key.setdefault(key, set()).add(outlet)
         # A full name names that outlet alone, even when it is also another outlet's head.
-        full = {o.strip().lower(): o for o in set(outlets)}
+        full = {o.strip().lower(): o for o in names}
         self._by_key = {k: (full[k],) if k in full else tuple(sorted(v)) for k, v in by_key.items()}
         keys = sorted(self._by_key, key=len, reverse=True)
         self._pattern = (

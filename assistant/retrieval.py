@@ -181,7 +181,6 @@ class HybridRetriever:
                 return
             columns = index.columns
             outlets = columns.strings["outlet"].values
-            # a generator, as before: OutletNames then reads it once (its full-name table stays empty)
             self._names = OutletNames(o for o in outlets if len(o) >= 3)
             self._days = np.array([p[:10] for p in columns.strings["published"].values], dtype="U10")
             years = [int(d[:4]) for d in self._days if d[:4].isdigit()]

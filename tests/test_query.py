@@ -38,6 +38,20 @@ def test_longest_outlet_wins_and_full_name_beats_head() -> None:
     assert outlets("Was it in BBC News - Technology?") == ("BBC News - Technology",)
 
 
+def test_full_name_beats_head_when_the_outlets_come_from_a_generator() -> None:
+    # The retriever builds its names from a generator over the index's outlets; the full-name table
+    # must be built from it too (it was left empty once the generator had been read, so a full name
+    # that is also other outlets' head named all of them).
+    ledgers = ["The Daily Ledger", "The Daily Ledger - Business", "The Daily Ledger - Travel", "Harbor Times"]
+    names = OutletNames(o for o in ledgers)
+    query = "What did The Daily Ledger say about the port strike?"
+    assert parse_query(query, names).outlets == ("The Daily Ledger",)
+    assert parse_query("Did the Daily Ledger - Travel review the ferry?", names).outlets == (
+        "The Daily Ledger - Travel",
+    )
+    assert names.mentions(query) == OutletNames(ledgers).mentions(query)
+
+
 def test_lower_case_words_do_not_name_outlets() -> None:
     assert outlets("Did the founder make a fortune on the verge of the sale?") == ()
     assert outlets("Did Fortune report that the founder made a fortune?") == ("Fortune",)
