@@ -1,6 +1,7 @@
 """The read path, wired in one place:
 
-    resolve -> retrieve -> select evidence -> decide -> generate -> verify -> Answer
+    resolve -> retrieve -> select evidence (-> order: a follow-up's as its previous turn's) -> decide
+    -> generate -> verify -> Answer
 
 Each stage is a small function with typed input and output (:class:`Stages`, so a benchmark can
 swap one, e.g. oracle evidence, without patching internals), and every answer-or-refuse decision
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from assistant.answerability import publishers_cited, question_names, unmentioned
+from assistant.carryover import Place, RecentEvidence, carry_over, conversation_key
 from assistant.citations import Verified, marker_numbers, strip_markers, verify, with_markers
 from assistant.condense import Resolved, resolve
 from assistant.evidence import select_evidence
@@ -44,6 +46,8 @@ class Stages:
 
     resolve: Callable[[str, Sequence[Turn]], Resolved] = resolve
     select_evidence: Callable[[str, Sequence[Hit], Sequence[str], Config], list[Evidence]] = _select
+    # a follow-up's evidence in its previous turn's order, so the model re-reads none of it
+    order_evidence: Callable[[Sequence[Evidence], Sequence[Place]], list[Evidence]] = carry_over
     verify: Callable[..., Verified] = verify
 
 
@@ -78,6 +82,7 @@ class ReadPath:
         self.generator = generator
         self.policy = policy or AnswerPolicy()
         self.stages = stages or Stages()
+        self.recent = RecentEvidence()
 
     def stream(
         self, question: str, turns: Sequence[Turn], filters: Filters | None = None, *, trace: bool = False
@@ -91,6 +96,8 @@ class ReadPath:
         hits = self.retriever.retrieve(resolved.search_query, k=self.config.top_k, filters=filters)
         outlets = self.retriever.outlets_named(resolved.question)
         evidence = self.stages.select_evidence(resolved.question, hits, outlets, self.config)
+        evidence = self.stages.order_evidence(evidence, self.recent.get(conversation_key(turns)))
+        self.recent.put(conversation_key(turns, question), evidence)
         sources = [Source.from_chunk(h.chunk, h.also_reported_by) for h in hits]
         timings["retrieve"] = time.perf_counter() - started
         yield SourcesFound(sources, evidence)
