@@ -20,6 +20,7 @@ from typing import Any
 from assistant.answerability import publishers_cited, question_names, unmentioned
 from assistant.citations import Verified, marker_numbers, strip_markers, verify, with_markers
 from assistant.condense import Resolved, resolve
+from assistant.config import Config
 from assistant.evidence import select_evidence
 from assistant.generators import Generator
 from assistant.policy import RULES, AnswerPolicy, Judgement, Refusal
@@ -27,7 +28,6 @@ from assistant.question import is_closed
 from assistant.retrieval import Filters, Hit, HybridRetriever
 from assistant.short_answer import bare_answer, direct_answer
 from assistant.types import Answer, Evidence, Queued, Source, SourcesFound, StreamEvent, TextDelta, Turn
-from index.config import Config
 
 log = logging.getLogger(__name__)
 

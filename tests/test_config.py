@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from index.config import Config
+from assistant.config import Config
 from index.store import ChromaStore
 
 
