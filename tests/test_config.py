@@ -151,3 +151,8 @@ def test_the_index_takes_its_part_and_the_config_is_one() -> None:
     assert set(IndexSettings.model_fields) < set(Config.model_fields)
     assert {"top_k", "backend", "evidence_tokens", "model_dir"}.isdisjoint(IndexSettings.model_fields)
 
+
+def test_every_setting_is_in_the_readme_table() -> None:
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    rows = [line for line in readme.splitlines() if line.startswith("| `")]
+    assert [name for name in Config.model_fields if not any(f"`{name}`" in row for row in rows)] == []
