@@ -5,12 +5,12 @@
     answer = bot.ask("What did Blinken raise about Russia?")
 """
 
+from assistant.config import Config
 from assistant.core import ArticleInfo, Assistant
 from assistant.errors import BackendUnavailable, BadQuestion, IndexMissing, ModelMissing, NewsdeskError
 from assistant.policy import AnswerPolicy, Reason, Refusal
 from assistant.retrieval import Filters
 from assistant.types import Answer, Citation, Evidence, Queued, Source, SourcesFound, StreamEvent, TextDelta, Turn
-from index.config import Config
 from index.types import IngestReport
 
 __all__ = [

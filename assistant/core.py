@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from assistant.config import Config
 from assistant.errors import BadQuestion, IndexMissing
 from assistant.generators import Generator, make_generator
 from assistant.pipeline import ReadPath, Stages
@@ -21,7 +22,6 @@ from assistant.retrieval import Filters, HybridRetriever
 from assistant.types import Answer, Source, StreamEvent, Turn
 from index.check import CheckReport
 from index.check import check as check_collection
-from index.config import Config
 from index.embedders import Embedder, make_embedder
 from index.ingest import ingest as ingest_paths
 from index.keyword_store import refresh as refresh_keyword_index

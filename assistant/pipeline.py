@@ -22,6 +22,7 @@ from assistant.answerability import publishers_cited, question_names, unmentione
 from assistant.carryover import Place, RecentEvidence, carry_over, conversation_key
 from assistant.citations import Verified, marker_numbers, strip_markers, verify, with_markers
 from assistant.condense import Resolved, resolve
+from assistant.config import Config
 from assistant.evidence import select_evidence
 from assistant.generators import Generator
 from assistant.policy import RULES, AnswerPolicy, Judgement, Refusal
@@ -29,7 +30,6 @@ from assistant.question import is_closed
 from assistant.retrieval import Filters, Hit, HybridRetriever
 from assistant.short_answer import bare_answer, direct_answer
 from assistant.types import Answer, Evidence, Queued, Source, SourcesFound, StreamEvent, TextDelta, Turn
-from index.config import Config
 
 log = logging.getLogger(__name__)
 

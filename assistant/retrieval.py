@@ -21,9 +21,9 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from assistant.config import Config
 from assistant.query import DateRange, OutletNames, ParsedQuery, parse_query
 from assistant.text import WORDS, jaccard, names
-from index.config import Config
 from index.embedders import Embedder
 from index.keyword import Columns, KeywordIndex, stemmer
 from index.keyword_store import current_index, index_dir

@@ -23,8 +23,8 @@ import time
 from pathlib import Path
 
 from assistant.citations import strip_markers
+from assistant.config import Config
 from assistant.generators.local import LocalGenerator
-from index.config import Config
 
 ROOT = Path(__file__).resolve().parents[1]
 WORDINGS = {

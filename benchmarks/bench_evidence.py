@@ -29,12 +29,12 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from assistant.config import Config
 from assistant.core import Assistant
 from assistant.evaluation.gold import load_gold
 from assistant.evaluation.multihop import MultihopQuery, load_queries, select_queries
 from assistant.evaluation.scoring import key_facts_correct
 from assistant.types import Evidence, SourcesFound, Turn
-from index.config import Config
 
 ROOT = Path(__file__).resolve().parents[1]
 QUERIES = ROOT.parent / "shared" / "data" / "multihop-rag" / "queries_dev.json"

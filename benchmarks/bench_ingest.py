@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from index.chunker import embedding_text
-from index.config import Config
+from index.config import IndexSettings
 from index.embedders import make_embedder
 from index.ingest import ingest
 from index.store import ChromaStore
@@ -37,7 +37,7 @@ def main() -> None:
             corpus = Path(tmp) / "corpus.json"
             records = json.loads(args.corpus.read_text(encoding="utf-8"))[: args.limit]
             corpus.write_text(json.dumps(records), encoding="utf-8")
-        config = Config(data_dir=Path(tmp) / "data")
+        config = IndexSettings(data_dir=Path(tmp) / "data")
         embedder = make_embedder(config)
         embedder.embed(["warm-up"])
 

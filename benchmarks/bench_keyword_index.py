@@ -57,9 +57,9 @@ def main() -> None:
 
 
 def _config(data: Path, embedder: str) -> Any:
-    from index.config import Config
+    from index.config import IndexSettings
 
-    return Config(data_dir=data, embedder=embedder)
+    return IndexSettings(data_dir=data, embedder=embedder)
 
 
 def _store(data: Path, embedder: str) -> Any:
@@ -197,11 +197,11 @@ def synthetic_chunks(corpus: Path, n: int) -> list[Any]:
 
     from index.chunker import chunk_article
     from index.clean import clean_article
-    from index.config import Config
+    from index.config import IndexSettings
     from index.types import RawArticle
 
     records = json.loads(corpus.read_text(encoding="utf-8"))
-    config = Config()
+    config = IndexSettings()
     chunks = []
     for k in range(n):
         rec, copy = records[k % len(records)], k // len(records)

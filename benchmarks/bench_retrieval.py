@@ -21,10 +21,10 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from assistant.config import Config
 from assistant.evaluation.multihop import NULL_TYPE, TOP, MultihopQuery, load_queries, split
 from assistant.evaluation.scoring import multihop_retrieval_score
 from assistant.retrieval import Candidates, FusionWeights, HybridRetriever
-from index.config import Config
 from index.embedders import make_embedder
 from index.store import ChromaStore
 

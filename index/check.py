@@ -22,7 +22,7 @@ import logging
 from dataclasses import dataclass, field
 
 from index.chunker import chunk_article, embedding_text
-from index.config import Config
+from index.config import IndexSettings
 from index.embedders import Embedder, make_embedder
 from index.keyword_store import refresh as refresh_keyword_index
 from index.keyword_store import stale as keyword_drift
@@ -96,7 +96,7 @@ def doc_id_of(chunk_id: str) -> str:
 
 
 def check(
-    config: Config,
+    config: IndexSettings,
     repair: bool = False,
     *,
     deep: bool = True,
@@ -121,7 +121,9 @@ def check(
     return report
 
 
-def check_store(store: ChromaStore, config: Config, embedder: Embedder, *, repair: bool, deep: bool) -> CheckReport:
+def check_store(
+    store: ChromaStore, config: IndexSettings, embedder: Embedder, *, repair: bool, deep: bool
+) -> CheckReport:
     """The check on an open store; the caller holds the writer lock when ``repair`` is set."""
     manifest = store.articles()
     expected = {
@@ -147,7 +149,7 @@ def check_store(store: ChromaStore, config: Config, embedder: Embedder, *, repai
     return report
 
 
-def _repair(store: ChromaStore, config: Config, embedder: Embedder, report: CheckReport) -> None:
+def _repair(store: ChromaStore, config: IndexSettings, embedder: Embedder, report: CheckReport) -> None:
     if report.orphans:
         store.delete_chunks(report.orphans)
         report.deleted = len(report.orphans)
@@ -163,7 +165,7 @@ def _repair(store: ChromaStore, config: Config, embedder: Embedder, report: Chec
         report.repaired.append(doc_id)
 
 
-def _rebuild(store: ChromaStore, config: Config, embedder: Embedder, report: CheckReport) -> None:
+def _rebuild(store: ChromaStore, config: IndexSettings, embedder: Embedder, report: CheckReport) -> None:
     """Re-embed every article of the manifest into an empty chunk collection."""
     store.reset_chunks()
     report.repaired = []
@@ -178,7 +180,7 @@ def _rebuild(store: ChromaStore, config: Config, embedder: Embedder, report: Che
     report.rebuilt = True
 
 
-def _reembed(store: ChromaStore, config: Config, embedder: Embedder, doc_id: str) -> None:
+def _reembed(store: ChromaStore, config: IndexSettings, embedder: Embedder, doc_id: str) -> None:
     """Write an article again from its stored text: same hash, so the same chunk ids."""
     stored = store.stored_article(doc_id)
     if stored is None:

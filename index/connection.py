@@ -11,7 +11,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from index.config import Config
+from index.config import IndexSettings
 from index.errors import StoreUnavailable, store_fault
 
 log = logging.getLogger(__name__)
@@ -28,14 +28,14 @@ _epochs: dict[str, int] = {}  # how often each embedded directory was opened ane
 _wedged: set[str] = set()  # embedded directories that filled their disk: no more writes in this process
 
 
-def describe(config: Config) -> str:
+def describe(config: IndexSettings) -> str:
     """The store in words, for messages: "the Chroma server at host:port" or "the data dir D"."""
     if config.chroma_host:
         return f"the Chroma server at {config.chroma_host}:{config.chroma_port}"
     return f"the data dir {config.data_dir}"
 
 
-def open_client(config: Config, create: bool = True, fresh: bool = False) -> Any:
+def open_client(config: IndexSettings, create: bool = True, fresh: bool = False) -> Any:
     """A Chroma client for ``config``; with ``create=False`` an embedded database that is gone is
     an error rather than a new empty one (reopening must not plant an empty database where the
     user is about to restore theirs); ``fresh`` opens an embedded database anew even when Chroma
@@ -76,7 +76,7 @@ def open_client(config: Config, create: bool = True, fresh: bool = False) -> Any
         raise StoreUnavailable(f"cannot open Chroma directory {config.data_dir / 'chroma'}: {err}") from err
 
 
-def mark_stale(config: Config) -> None:
+def mark_stale(config: IndexSettings) -> None:
     """The embedded database of ``config`` failed (a full disk wedges Chroma's writer for good):
     the next client for it opens it anew."""
     if not config.chroma_host:
@@ -84,7 +84,7 @@ def mark_stale(config: Config) -> None:
             _stale.add(str(config.data_dir / "chroma"))
 
 
-def mark_wedged(config: Config) -> None:
+def mark_wedged(config: IndexSettings) -> None:
     """A write to the embedded database of ``config`` failed on a full disk. Chroma's writer then
     hangs on every later write to it in this process (chromadb 1.5), even once there is room:
     later writes are refused at once instead (see :func:`wedged`). Reads keep working."""
@@ -93,11 +93,11 @@ def mark_wedged(config: Config) -> None:
             _wedged.add(str(config.data_dir / "chroma"))
 
 
-def wedged(config: Config | None) -> bool:
+def wedged(config: IndexSettings | None) -> bool:
     return config is not None and not config.chroma_host and str(config.data_dir / "chroma") in _wedged
 
 
-def epoch(config: Config | None) -> int:
+def epoch(config: IndexSettings | None) -> int:
     """How often the embedded database of ``config`` was opened anew in this process; a store
     bound at an older epoch holds collections of a stopped client and must reopen."""
     if config is None or config.chroma_host:
@@ -114,7 +114,7 @@ def db_identity(path: Path) -> tuple[int, int] | None:
     return st.st_dev, st.st_ino
 
 
-def disk_full(config: Config | None) -> bool:
+def disk_full(config: IndexSettings | None) -> bool:
     """Whether the disk under an embedded data dir has (almost) no room left."""
     if config is None or config.chroma_host:
         return False

@@ -22,7 +22,7 @@ from typing import Protocol
 import numpy as np
 from numpy.typing import NDArray
 
-from index.config import Config
+from index.config import IndexSettings
 from index.errors import EmbedderUnavailable
 
 log = logging.getLogger(__name__)
@@ -39,7 +39,7 @@ class Embedder(Protocol):
     def embed(self, texts: Sequence[str]) -> Vectors: ...
 
 
-def make_embedder(config: Config) -> Embedder:
+def make_embedder(config: IndexSettings) -> Embedder:
     if config.embedder == "minilm":
         return MiniLMEmbedder(batch_size=config.embed_batch_size, threads=config.llm_threads)
     if config.embedder == "openai":
@@ -132,7 +132,7 @@ def _load_minilm(threads: int) -> tuple[object, object]:
 class OpenAIEmbedder:
     """Embeddings from an OpenAI-compatible endpoint (OpenAI, vLLM, Ollama, llama.cpp server)."""
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: IndexSettings) -> None:
         try:
             import openai
         except ImportError as err:  # pragma: no cover

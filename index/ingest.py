@@ -25,7 +25,7 @@ from pathlib import Path
 from index.check import check_store
 from index.chunker import chunk_article, embedding_text
 from index.clean import clean_article
-from index.config import Config
+from index.config import IndexSettings
 from index.connection import describe
 from index.dedup import assign_clusters, decode_signature, encode_signature, signature
 from index.embedders import Embedder, Vectors, make_embedder
@@ -50,7 +50,7 @@ Group = list[tuple[Article, bool, list[Chunk]]]
 
 def ingest(
     paths: Sequence[Path],
-    config: Config,
+    config: IndexSettings,
     *,
     prune: bool = False,
     embedder: Embedder | None = None,
@@ -167,7 +167,7 @@ def _clusters(
 
 
 def _groups(
-    todo: Sequence[Planned], clusters: dict[str, tuple[str, str]], config: Config, report: IngestReport
+    todo: Sequence[Planned], clusters: dict[str, tuple[str, str]], config: IndexSettings, report: IngestReport
 ) -> Iterator[Group]:
     """Articles with their chunks, in groups of about ``GROUP_CHUNKS`` chunks; an article that
     cannot be chunked or has too many chunks is skipped here with its reason."""
@@ -211,7 +211,7 @@ def _write(
     store: ChromaStore,
     todo: Sequence[Planned],
     clusters: dict[str, tuple[str, str]],
-    config: Config,
+    config: IndexSettings,
     embedder: Embedder,
     report: IngestReport,
     progress: bool | None,
@@ -272,7 +272,7 @@ def _write_one_by_one(
     clusters: dict[str, tuple[str, str]],
     embedder: Embedder,
     report: IngestReport,
-    config: Config,
+    config: IndexSettings,
 ) -> Group:
     """Write a failed group's articles alone; the ones that fail again are skipped. Returns the
     articles written."""
@@ -290,7 +290,7 @@ def _write_one_by_one(
     return stored
 
 
-def _raise_if_systemic(err: Exception, config: Config) -> None:
+def _raise_if_systemic(err: Exception, config: IndexSettings) -> None:
     """Faults of the embedder or the store itself end the run (what was written is kept)."""
     fault = store_fault(err, describe(config))
     if fault is err:

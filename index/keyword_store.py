@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from index.config import Config
+from index.config import IndexSettings
 from index.keyword import STRING_FIELDS, Coded, Columns, KeywordIndex, Ragged, Strings
 from index.store import ChromaStore
 from index.types import Chunk
@@ -43,13 +43,13 @@ FORMAT = 1
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
-def index_dir(config: Config) -> Path:
+def index_dir(config: IndexSettings) -> Path:
     """Where the configured collection's keyword index lives."""
     key = f"{config.chroma_host}-{config.chroma_port}-{config.collection}" if config.chroma_host else config.collection
     return config.data_dir / "keyword" / _UNSAFE.sub("_", key)
 
 
-def refresh(store: ChromaStore, config: Config, force: bool = False) -> KeywordIndex:
+def refresh(store: ChromaStore, config: IndexSettings, force: bool = False) -> KeywordIndex:
     """The keyword index of the store's current chunks, saved to disk when it had to be rebuilt
     (``force``: rebuilt anyway, under a new generation, for an index that drifted from Chroma
     without the stamp changing). The caller holds the writer lock."""
@@ -112,7 +112,7 @@ def _chunks(store: ChromaStore, previous: KeywordIndex | None) -> list[Chunk]:
     return chunks
 
 
-def stale(store: ChromaStore, config: Config, deep: bool = False) -> str:
+def stale(store: ChromaStore, config: IndexSettings, deep: bool = False) -> str:
     """Why the saved keyword index does not match Chroma ("" when it does). ``deep`` also
     compares its chunk ids with Chroma's (finds a write that did not stamp a new generation)."""
     saved = load(index_dir(config))

@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from index.config import Config
+from index.config import IndexSettings
 from index.errors import StoreUnavailable, WriterBusy
 
 log = logging.getLogger(__name__)
@@ -33,7 +33,7 @@ _POLL = 0.2
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
-def lock_path(config: Config) -> Path:
+def lock_path(config: IndexSettings) -> Path:
     """The lock file guarding writes to the configured collection."""
     if config.chroma_host:
         key = _UNSAFE.sub("_", f"{config.chroma_host}-{config.chroma_port}-{config.collection}")
@@ -42,7 +42,7 @@ def lock_path(config: Config) -> Path:
 
 
 @contextmanager
-def writer_lock(config: Config, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
+def writer_lock(config: IndexSettings, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
     """Hold the collection's writer lock; wait up to ``timeout`` seconds for another writer.
 
     Raises :class:`WriterBusy` when the other writer does not finish in time. The lock is released

@@ -24,7 +24,7 @@ from typing import Any, TypeVar, cast
 
 import numpy as np
 
-from index.config import Config
+from index.config import IndexSettings
 from index.connection import (
     db_identity,
     describe,
@@ -96,7 +96,7 @@ class ChromaStore:
     reopens the store (a Chroma server restarted, a data dir restored) without a restart."""
 
     def __init__(
-        self, client: Any, name: str, embedder: str, dim: int, create: bool = True, config: Config | None = None
+        self, client: Any, name: str, embedder: str, dim: int, create: bool = True, config: IndexSettings | None = None
     ) -> None:
         self.name = name
         self._client = client
@@ -139,7 +139,7 @@ class ChromaStore:
             )
 
     @classmethod
-    def open(cls, config: Config, embedder: str, dim: int, create: bool = True) -> ChromaStore:
+    def open(cls, config: IndexSettings, embedder: str, dim: int, create: bool = True) -> ChromaStore:
         return cls(open_client(config), config.collection, embedder, dim, create=create, config=config)
 
     # ---- staying open -----------------------------------------------------------------------

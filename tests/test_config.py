@@ -1,4 +1,5 @@
-"""The configuration: values of any source coerced to the field's type, bad ones rejected in one line."""
+"""The configuration: values of any source coerced to the field's type, bad ones rejected in one line;
+the index's part (IndexSettings) and the assistant's (Config, which extends it)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from index.config import Config
+from assistant.config import Config
+from index.config import IndexSettings, SettingError
 from index.store import ChromaStore
 
 
@@ -73,3 +75,84 @@ def test_optional_settings_stay_unset() -> None:
     config = Config()
     assert config.backend is None and config.model_dir is None and config.chroma_host is None
     assert config.models_path == Path("data") / "models"
+
+
+def test_an_index_settings_data_dir_given_as_text_is_a_path() -> None:
+    settings = IndexSettings(data_dir="data")
+    assert settings.data_dir == Path("data") and isinstance(settings.data_dir, Path)
+    assert Config(data_dir="data").data_dir == settings.data_dir
+
+
+def test_a_bad_int_from_env_is_one_line_naming_setting_and_variable() -> None:
+    with pytest.raises(SettingError) as err:
+        IndexSettings.load(env={"NEWSDESK_CHUNK_TOKENS": "many"})
+    assert str(err.value) == "setting chunk_tokens: 'many' is not a whole number (from NEWSDESK_CHUNK_TOKENS)"
+    assert err.value.setting == "chunk_tokens" and "\n" not in str(err.value)
+
+
+def test_unknown_settings_are_rejected_in_one_line_naming_where(tmp_path: Path) -> None:
+    toml = tmp_path / "newsdesk.toml"
+    toml.write_text("[newsdesk]\ntop_kk = 4\n")
+    with pytest.raises(SettingError, match=rf"^unknown setting\(s\): top_kk \(from {toml}\)$"):
+        Config.load(toml, env={})
+    with pytest.raises(SettingError, match=r"^unknown setting\(s\): colour, size$"):
+        Config(colour="red", size=3)  # type: ignore[call-arg]
+    with pytest.raises(SettingError, match=r"^unknown setting\(s\): top_k$"):
+        IndexSettings(top_k=4)  # type: ignore[call-arg]  # the assistant's setting, not the index's
+
+
+def test_a_secret_in_the_toml_file_is_rejected(tmp_path: Path) -> None:
+    toml = tmp_path / "newsdesk.toml"
+    toml.write_text('[newsdesk]\nopenai_api_key = "sk-in-a-file"\n')
+    with pytest.raises(SettingError, match="openai_api_key must come from the environment, not a file") as err:
+        Config.load(toml, env={"NEWSDESK_OPENAI_API_KEY": "sk-env"})
+    assert "sk-in-a-file" not in str(err.value)
+
+
+def test_precedence_defaults_toml_openai_env_newsdesk_env_keywords(tmp_path: Path) -> None:
+    toml = tmp_path / "settings.toml"
+    toml.write_text('top_k = 2\nllm_ctx = 2048\nopenai_base_url = "http://toml/v1"\ncollection = "from-toml"\n')
+    env = {
+        "NEWSDESK_CONFIG": str(toml),
+        "OPENAI_BASE_URL": "http://openai-env/v1",
+        "OPENAI_API_KEY": "sk-standard",
+        "NEWSDESK_OPENAI_API_KEY": "sk-newsdesk",
+        "NEWSDESK_TOP_K": "3",
+        "NEWSDESK_LLM_CTX": "1024",
+        "NEWSDESK_TEMPERATURE": "",  # empty: unset, the default stays
+    }
+    config = Config.load(env=env, llm_ctx=512, backend=None)  # a None keyword overrides nothing
+    assert config.max_answer_tokens == 120  # default
+    assert config.collection == "from-toml"  # file over default
+    assert config.openai_base_url == "http://openai-env/v1"  # OPENAI_* over file
+    assert config.openai_api_key == "sk-newsdesk"  # NEWSDESK_* over OPENAI_*
+    assert config.top_k == 3  # NEWSDESK_* over file
+    assert config.llm_ctx == 512  # keywords over everything
+    assert config.temperature == 0.0 and config.backend is None
+
+
+def test_constructing_reads_no_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NEWSDESK_TOP_K", "3")
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-env")
+    assert Config().top_k == 6 and Config().openai_api_key is None
+    assert Config.load().top_k == 3 and Config.load().openai_api_key == "sk-env"
+
+
+def test_the_secret_stays_out_of_the_repr_and_the_config_is_frozen() -> None:
+    config = Config(openai_api_key="sk-secret")
+    assert "sk-secret" not in repr(config)
+    with pytest.raises(ValueError):
+        config.top_k = 3  # type: ignore[misc]
+    assert config.replace(top_k=3).top_k == 3 and config.top_k == 6
+
+
+def test_the_index_takes_its_part_and_the_config_is_one() -> None:
+    assert isinstance(Config(), IndexSettings)
+    assert set(IndexSettings.model_fields) < set(Config.model_fields)
+    assert {"top_k", "backend", "evidence_tokens", "model_dir"}.isdisjoint(IndexSettings.model_fields)
+
+
+def test_every_setting_is_in_the_readme_table() -> None:
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    rows = [line for line in readme.splitlines() if line.startswith("| `")]
+    assert [name for name in Config.model_fields if not any(f"`{name}`" in row for row in rows)] == []

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from assistant.citations import verify
+from assistant.config import Config
 from assistant.errors import BackendUnavailable
 from assistant.generators import BACKENDS, available_backends, generate, local, make_generator
 from assistant.generators.base import Generator
@@ -24,7 +25,6 @@ from assistant.generators.extractive import ExtractiveGenerator
 from assistant.generators.openai_compat import OpenAIGenerator
 from assistant.prompt import REFUSAL_TEXT, build_messages, decision_messages
 from assistant.types import Evidence
-from index.config import Config
 from tests.conftest import MODEL_DIR, SEEDS, free_port
 
 # ---- hand-made evidence -----------------------------------------------------------------------

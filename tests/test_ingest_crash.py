@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from index.config import Config
+from index.config import IndexSettings
 from index.embedders import MiniLMEmbedder
 from index.ingest import ingest
 from index.store import ChromaStore
@@ -21,11 +21,11 @@ GROUP_CHUNKS = 4  # the child writes in groups this small: the 29 articles take 
 CHILD = """
 import importlib, logging, sys
 from pathlib import Path
-from index.config import Config
+from index.config import IndexSettings
 ingest_module = importlib.import_module("index.ingest")  # the module; `index.ingest` is also a function
 ingest_module.GROUP_CHUNKS = int(sys.argv[3])
 logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(message)s")
-ingest_module.ingest([Path(sys.argv[2])], Config(data_dir=Path(sys.argv[1])), progress=False)
+ingest_module.ingest([Path(sys.argv[2])], IndexSettings(data_dir=Path(sys.argv[1])), progress=False)
 """
 
 
@@ -42,7 +42,7 @@ def _articles(tmp_path: Path, seeds_dir: Path) -> Path:
     return folder
 
 
-def _snapshot(config: Config) -> tuple[dict[str, str], dict[str, tuple[str, str]]]:
+def _snapshot(config: IndexSettings) -> tuple[dict[str, str], dict[str, tuple[str, str]]]:
     store = ChromaStore.open(config, MiniLMEmbedder.name, MiniLMEmbedder.dim)
     chunks = {c.chunk_id: c.text for c in store.all_chunks()}
     manifest = {d: (rec.content_hash, rec.cluster_id) for d, (rec, _sig) in store.articles().items()}
@@ -67,13 +67,13 @@ def test_sigkill_midway_then_rerun_equals_uninterrupted(tmp_path: Path, seeds_di
     child.wait(timeout=60)
     assert child.returncode == -signal.SIGKILL, child.stderr.read()
 
-    rerun = ingest([folder], Config(data_dir=killed_dir), progress=False)
+    rerun = ingest([folder], IndexSettings(data_dir=killed_dir), progress=False)
     assert rerun.unchanged, "the articles written before the kill are kept"
     assert rerun.added, "the rest is added on the second run"
 
-    clean = Config(data_dir=tmp_path / "clean")
+    clean = IndexSettings(data_dir=tmp_path / "clean")
     ingest([folder], clean, progress=False)
-    killed_chunks, killed_manifest = _snapshot(Config(data_dir=killed_dir))
+    killed_chunks, killed_manifest = _snapshot(IndexSettings(data_dir=killed_dir))
     clean_chunks, clean_manifest = _snapshot(clean)
     assert killed_manifest == clean_manifest
     assert killed_chunks == clean_chunks  # no duplicate, no orphan chunk

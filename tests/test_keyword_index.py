@@ -17,10 +17,10 @@ import numpy as np
 import pytest
 
 from assistant import Assistant
+from assistant.config import Config
 from assistant.retrieval import Candidates, FusionWeights, HybridRetriever
 from index.check import check
 from index.chunker import embedding_text
-from index.config import Config
 from index.embedders import HashingEmbedder
 from index.ingest import ingest
 from index.keyword import KeywordIndex, stemmer
@@ -141,7 +141,7 @@ def test_deep_check_finds_a_change_that_did_not_stamp_a_generation(hashing_confi
 CHILD = """
 import importlib, logging, sys
 from pathlib import Path
-from index.config import Config
+from assistant.config import Config
 ingest_module = importlib.import_module("index.ingest")
 ingest_module.GROUP_CHUNKS = 4
 logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(message)s")

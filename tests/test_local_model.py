@@ -21,10 +21,10 @@ import numpy as np
 import pytest
 
 from assistant.citations import Verified, verify
+from assistant.config import Config
 from assistant.generators import local, make_generator
 from assistant.generators.local import MODEL_FILENAME, MODEL_LABEL, MODEL_SIZE, LocalGenerator, ensure_local_model
 from assistant.types import Evidence
-from index.config import Config
 from tests.conftest import MODEL_DIR, SEEDS
 
 log = logging.getLogger(__name__)

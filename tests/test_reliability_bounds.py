@@ -13,7 +13,7 @@ import pytest
 
 from index.check import check
 from index.clean import content_hash
-from index.config import Config
+from index.config import IndexSettings
 from index.embedders import HashingEmbedder, Vectors
 from index.errors import EmbedderUnavailable, StoreUnavailable, store_fault
 from index.ingest import ingest
@@ -27,11 +27,11 @@ def corpus(tmp_path: Path, seeds_dir: Path) -> Path:
     return Path(shutil.copytree(seeds_dir, tmp_path / "articles"))
 
 
-def _store(config: Config) -> ChromaStore:
+def _store(config: IndexSettings) -> ChromaStore:
     return ChromaStore.open(config, HashingEmbedder.name, HashingEmbedder.dim)
 
 
-def test_writes_larger_than_chromas_batch_limit_are_split(hashing_config: Config) -> None:
+def test_writes_larger_than_chromas_batch_limit_are_split(hashing_config: IndexSettings) -> None:
     store = _store(hashing_config)
     n = store.max_batch + 600  # 5,461 + 600 for the embedded store
     article = Article(doc_id="big", key="k", source="big.txt", title="Big", text="x" * n)
@@ -47,7 +47,7 @@ def test_writes_larger_than_chromas_batch_limit_are_split(hashing_config: Config
 
 
 def test_an_article_over_the_chunk_cap_is_skipped_and_the_rest_stored(
-    hashing_config: Config, corpus: Path, monkeypatch: pytest.MonkeyPatch
+    hashing_config: IndexSettings, corpus: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(importlib.import_module("index.ingest"), "MAX_CHUNKS_PER_ARTICLE", 30)
     words = " ".join(f"word{i % 50}" for i in range(8000))  # no punctuation: ~50 chunks
@@ -61,7 +61,7 @@ def test_an_article_over_the_chunk_cap_is_skipped_and_the_rest_stored(
     assert check(hashing_config).consistent
 
 
-def test_unpunctuated_megabyte_is_stored_in_bounded_chunks(hashing_config: Config, tmp_path: Path) -> None:
+def test_unpunctuated_megabyte_is_stored_in_bounded_chunks(hashing_config: IndexSettings, tmp_path: Path) -> None:
     text = " ".join(f"term{i % 997}" for i in range(120_000))
     (tmp_path / "flat.txt").write_text("Flat\n\n" + text, encoding="utf-8")
     report = ingest([tmp_path / "flat.txt"], hashing_config)
@@ -78,7 +78,7 @@ class PoisonedEmbedder(HashingEmbedder):
         return super().embed(texts)
 
 
-def test_one_failing_article_is_skipped_and_the_others_stored(hashing_config: Config, corpus: Path) -> None:
+def test_one_failing_article_is_skipped_and_the_others_stored(hashing_config: IndexSettings, corpus: Path) -> None:
     (corpus / "bad.txt").write_text("Bad article\n\nThis one carries POISON in its text.", encoding="utf-8")
     report = ingest([corpus], hashing_config, embedder=PoisonedEmbedder())
     assert [(Path(s.path).name, s.reason) for s in report.skipped] == [
@@ -95,7 +95,7 @@ class DownEmbedder(HashingEmbedder):
         raise EmbedderUnavailable("embedding endpoint failed: connection refused")
 
 
-def test_an_embedder_outage_ends_the_run_with_its_own_error(hashing_config: Config, corpus: Path) -> None:
+def test_an_embedder_outage_ends_the_run_with_its_own_error(hashing_config: IndexSettings, corpus: Path) -> None:
     with pytest.raises(EmbedderUnavailable, match="connection refused"):
         ingest([corpus], hashing_config, embedder=DownEmbedder())
     assert check(hashing_config).consistent
@@ -123,6 +123,6 @@ def test_faults_of_one_write_are_not_store_faults() -> None:
 def test_an_unwritable_data_dir_is_a_clear_error(tmp_path: Path, seeds_dir: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("not a directory", encoding="utf-8")
-    config = Config(data_dir=blocker / "data", embedder="hashing")
+    config = IndexSettings(data_dir=blocker / "data", embedder="hashing")
     with pytest.raises(StoreUnavailable, match="cannot create the writer lock"):
         ingest([seeds_dir], config)

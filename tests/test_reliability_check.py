@@ -8,21 +8,21 @@ from pathlib import Path
 import numpy as np
 
 from index.check import check
-from index.config import Config
+from index.config import IndexSettings
 from index.embedders import HashingEmbedder
 from index.ingest import ingest
 from index.store import ChromaStore
 
 
-def _store(config: Config) -> ChromaStore:
+def _store(config: IndexSettings) -> ChromaStore:
     return ChromaStore.open(config, HashingEmbedder.name, HashingEmbedder.dim)
 
 
-def _snapshot(config: Config) -> dict[str, str]:
+def _snapshot(config: IndexSettings) -> dict[str, str]:
     return {c.chunk_id: c.text for c in _store(config).all_chunks()}
 
 
-def test_deleted_vectors_are_found_and_re_embedded(hashing_config: Config, seeds_dir: Path) -> None:
+def test_deleted_vectors_are_found_and_re_embedded(hashing_config: IndexSettings, seeds_dir: Path) -> None:
     ingest([seeds_dir], hashing_config)
     before = _snapshot(hashing_config)
     lost = sorted(before)[::7]
@@ -42,7 +42,7 @@ def test_deleted_vectors_are_found_and_re_embedded(hashing_config: Config, seeds
     assert not again.added and not again.updated and again.chunks == 0 and not again.repairs
 
 
-def test_repaired_vectors_are_found_by_vector_search(hashing_config: Config, seeds_dir: Path) -> None:
+def test_repaired_vectors_are_found_by_vector_search(hashing_config: IndexSettings, seeds_dir: Path) -> None:
     ingest([seeds_dir], hashing_config)
     store = _store(hashing_config)
     victim = store.all_chunks()[3]
@@ -52,7 +52,7 @@ def test_repaired_vectors_are_found_by_vector_search(hashing_config: Config, see
     assert _store(hashing_config).query(vector.tolist(), 1)[0].chunk_id == victim.chunk_id
 
 
-def test_vectors_without_a_manifest_entry_are_deleted(hashing_config: Config, seeds_dir: Path) -> None:
+def test_vectors_without_a_manifest_entry_are_deleted(hashing_config: IndexSettings, seeds_dir: Path) -> None:
     ingest([seeds_dir], hashing_config)
     before = _snapshot(hashing_config)
     store = _store(hashing_config)
@@ -69,7 +69,7 @@ def test_vectors_without_a_manifest_entry_are_deleted(hashing_config: Config, se
     assert _snapshot(hashing_config) == before
 
 
-def test_ingest_repairs_before_it_writes(hashing_config: Config, seeds_dir: Path) -> None:
+def test_ingest_repairs_before_it_writes(hashing_config: IndexSettings, seeds_dir: Path) -> None:
     ingest([seeds_dir], hashing_config)
     before = _snapshot(hashing_config)
     _store(hashing_config)._chunks.delete(ids=sorted(before)[:5])
@@ -81,7 +81,7 @@ def test_ingest_repairs_before_it_writes(hashing_config: Config, seeds_dir: Path
     assert _snapshot(hashing_config) == before
 
 
-def test_an_empty_collection_is_consistent(hashing_config: Config, seeds_dir: Path) -> None:
+def test_an_empty_collection_is_consistent(hashing_config: IndexSettings, seeds_dir: Path) -> None:
     _store(hashing_config)
     report = check(hashing_config, repair=True)
     assert report.consistent and report.ok

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from index.check import check
-from index.config import Config
+from index.config import IndexSettings
 from index.errors import WriterBusy
 from index.ingest import ingest
 from index.lock import lock_path, writer_lock
@@ -25,10 +25,10 @@ ROOT = Path(__file__).resolve().parents[1]
 CHILD = """
 import logging, sys
 from pathlib import Path
-from index.config import Config
+from index.config import IndexSettings
 from index.ingest import ingest
 logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(message)s")
-report = ingest([Path(sys.argv[2])], Config(data_dir=Path(sys.argv[1]), embedder="hashing"), progress=False)
+report = ingest([Path(sys.argv[2])], IndexSettings(data_dir=Path(sys.argv[1]), embedder="hashing"), progress=False)
 print(len(report.added), len(report.skipped))
 """
 
@@ -62,7 +62,7 @@ def _child(data_dir: Path, folder: Path) -> subprocess.Popen[str]:
     )
 
 
-def test_two_processes_ingesting_at_once_lose_nothing(tmp_path: Path, hashing_config: Config) -> None:
+def test_two_processes_ingesting_at_once_lose_nothing(tmp_path: Path, hashing_config: IndexSettings) -> None:
     first, second = tmp_path / "first", tmp_path / "second"
     write_corpus(first, 60, seed=1)
     write_corpus(second, 60, seed=2)
@@ -83,7 +83,7 @@ def test_two_processes_ingesting_at_once_lose_nothing(tmp_path: Path, hashing_co
 
 
 def test_a_second_writer_waits_then_gives_up_with_a_clear_error(
-    tmp_path: Path, hashing_config: Config, seeds_dir: Path, caplog: pytest.LogCaptureFixture
+    tmp_path: Path, hashing_config: IndexSettings, seeds_dir: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     with writer_lock(hashing_config), caplog.at_level(logging.INFO, logger="index.lock"):
         started = time.monotonic()
@@ -95,7 +95,7 @@ def test_a_second_writer_waits_then_gives_up_with_a_clear_error(
 
 
 def test_a_waiting_writer_goes_ahead_when_the_lock_is_released(
-    hashing_config: Config, seeds_dir: Path
+    hashing_config: IndexSettings, seeds_dir: Path
 ) -> None:
     held = threading.Event()
     release = threading.Event()
@@ -114,7 +114,7 @@ def test_a_waiting_writer_goes_ahead_when_the_lock_is_released(
     assert report.added and not report.skipped
 
 
-def test_readers_do_not_take_the_lock(hashing_config: Config, seeds_dir: Path) -> None:
+def test_readers_do_not_take_the_lock(hashing_config: IndexSettings, seeds_dir: Path) -> None:
     ingest([seeds_dir], hashing_config)
     with writer_lock(hashing_config):
         store = ChromaStore.open(hashing_config, "hashing-512", 512, create=False)
@@ -123,7 +123,7 @@ def test_readers_do_not_take_the_lock(hashing_config: Config, seeds_dir: Path) -
 
 
 def test_a_chroma_server_lock_is_keyed_by_host_port_and_collection(tmp_path: Path) -> None:
-    embedded = Config(data_dir=tmp_path)
+    embedded = IndexSettings(data_dir=tmp_path)
     server = embedded.replace(chroma_host="db.example/x", chroma_port=8001, collection="news")
     assert lock_path(embedded) == tmp_path / "ingest.lock"
     assert lock_path(server) == tmp_path / "ingest-db.example_x-8001-news.lock"

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from index.clean import clean_article
-from index.config import Config
+from index.config import IndexSettings
 from index.ingest import ingest
 from index.loader import load_articles
 from index.types import RawArticle, Skipped
@@ -130,7 +130,7 @@ def test_escape_sequences_and_control_characters_are_removed(tmp_path: Path) -> 
     assert article.text == "The harbour reopened on Monday.\n\nShips queued \ufffdat dawn."
 
 
-def test_a_folder_of_bad_files_ingests_the_good_one(tmp_path: Path, hashing_config: Config) -> None:
+def test_a_folder_of_bad_files_ingests_the_good_one(tmp_path: Path, hashing_config: IndexSettings) -> None:
     folder = tmp_path / "in"
     folder.mkdir()
     (folder / "good.txt").write_text(ARTICLE, encoding="utf-8")

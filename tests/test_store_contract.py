@@ -10,7 +10,7 @@ import chromadb.api.models.Collection
 import pytest
 
 from index.check import check
-from index.config import Config
+from index.config import IndexSettings
 from index.embedders import HashingEmbedder, MiniLMEmbedder
 from index.errors import EmbedderMismatch
 from index.ingest import ingest
@@ -18,8 +18,8 @@ from index.store import ChromaStore
 
 
 @pytest.fixture(params=["embedded", "server"])
-def config(request: pytest.FixtureRequest, tmp_path: Path) -> Config:
-    base = Config(data_dir=tmp_path / "data", embedder="minilm", collection=f"c{tmp_path.name[-20:]}")
+def config(request: pytest.FixtureRequest, tmp_path: Path) -> IndexSettings:
+    base = IndexSettings(data_dir=tmp_path / "data", embedder="minilm", collection=f"c{tmp_path.name[-20:]}")
     if request.param == "server":
         host, port = request.getfixturevalue("chroma_server")
         return base.replace(chroma_host=host, chroma_port=port)
@@ -33,11 +33,11 @@ def corpus(tmp_path: Path, seeds_dir: Path) -> Path:
     return folder
 
 
-def _store(config: Config) -> ChromaStore:
+def _store(config: IndexSettings) -> ChromaStore:
     return ChromaStore.open(config, MiniLMEmbedder.name, MiniLMEmbedder.dim)
 
 
-def test_seeds_ingest_end_to_end(config: Config, corpus: Path) -> None:
+def test_seeds_ingest_end_to_end(config: IndexSettings, corpus: Path) -> None:
     report = ingest([corpus], config, embedder=MiniLMEmbedder())
     assert report.ok and not report.skipped
     assert len({name.split("#")[0] for name in report.added}) == 5
@@ -56,7 +56,7 @@ def test_seeds_ingest_end_to_end(config: Config, corpus: Path) -> None:
         assert chunk.cluster_id == articles[chunk.doc_id][0].cluster_id
 
 
-def test_unchanged_reingest_does_no_embedding(config: Config, corpus: Path) -> None:
+def test_unchanged_reingest_does_no_embedding(config: IndexSettings, corpus: Path) -> None:
     embedder = MiniLMEmbedder()
     first = ingest([corpus], config, embedder=embedder)
     again = ingest([corpus], config, embedder=embedder)
@@ -66,7 +66,7 @@ def test_unchanged_reingest_does_no_embedding(config: Config, corpus: Path) -> N
     assert again.total_chunks == first.total_chunks
 
 
-def test_changed_file_replaces_its_chunks(config: Config, corpus: Path) -> None:
+def test_changed_file_replaces_its_chunks(config: IndexSettings, corpus: Path) -> None:
     embedder = MiniLMEmbedder()
     ingest([corpus], config, embedder=embedder)
     target = corpus / "001_61a2b7113e9c39af.txt"
@@ -80,7 +80,7 @@ def test_changed_file_replaces_its_chunks(config: Config, corpus: Path) -> None:
     assert len(versions) == 1  # no chunk of the old version left
 
 
-def test_prune_removes_articles_whose_files_are_gone(config: Config, corpus: Path) -> None:
+def test_prune_removes_articles_whose_files_are_gone(config: IndexSettings, corpus: Path) -> None:
     embedder = MiniLMEmbedder()
     ingest([corpus], config, embedder=embedder)
     (corpus / "000_5153783c78e2eab8.txt").unlink()
@@ -91,7 +91,7 @@ def test_prune_removes_articles_whose_files_are_gone(config: Config, corpus: Pat
     assert all(c.source != "000_5153783c78e2eab8.txt" for c in _store(config).all_chunks())
 
 
-def test_same_file_twice_is_stored_once(config: Config, corpus: Path, tmp_path: Path) -> None:
+def test_same_file_twice_is_stored_once(config: IndexSettings, corpus: Path, tmp_path: Path) -> None:
     copy = tmp_path / "copy-of-002.txt"
     shutil.copy(corpus / "002_29c7895d67892a33.txt", copy)
     report = ingest([corpus / "002_29c7895d67892a33.txt", copy], config, embedder=MiniLMEmbedder())
@@ -99,13 +99,13 @@ def test_same_file_twice_is_stored_once(config: Config, corpus: Path, tmp_path: 
     assert {c.source for c in _store(config).all_chunks()} == {"002_29c7895d67892a33.txt"}
 
 
-def test_mixing_embedders_is_refused(config: Config, corpus: Path) -> None:
+def test_mixing_embedders_is_refused(config: IndexSettings, corpus: Path) -> None:
     ingest([corpus / "001_61a2b7113e9c39af.txt"], config, embedder=MiniLMEmbedder())
     with pytest.raises(EmbedderMismatch, match="all-MiniLM"):
         ingest([corpus], config, embedder=HashingEmbedder())
 
 
-def test_query_with_filters(config: Config, corpus: Path) -> None:
+def test_query_with_filters(config: IndexSettings, corpus: Path) -> None:
     embedder = MiniLMEmbedder()
     ingest([corpus], config, embedder=embedder)
     store = _store(config)
@@ -117,7 +117,7 @@ def test_query_with_filters(config: Config, corpus: Path) -> None:
     assert only and {c.source for c in only} == {"001_61a2b7113e9c39af.txt"}
 
 
-def test_consistency_check_repairs_lost_and_stray_vectors(config: Config, corpus: Path) -> None:
+def test_consistency_check_repairs_lost_and_stray_vectors(config: IndexSettings, corpus: Path) -> None:
     embedder = HashingEmbedder()
     ingest([corpus], config, embedder=embedder)
     store = ChromaStore.open(config, embedder.name, embedder.dim)
@@ -134,7 +134,7 @@ def test_consistency_check_repairs_lost_and_stray_vectors(config: Config, corpus
 
 
 def test_writes_are_split_by_the_clients_batch_limit(
-    config: Config, corpus: Path, monkeypatch: pytest.MonkeyPatch
+    config: IndexSettings, corpus: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("index.store._max_batch_size", lambda client: 7)
     calls: list[int] = []

@@ -21,13 +21,13 @@ from typing import Any
 
 from tqdm import tqdm
 
+from assistant.config import Config
 from assistant.evaluation.gold import GoldQuestion
 from assistant.evaluation.scoring import SourceMatcher, score_question, strip_markers
 from assistant.generators import make_generator
 from assistant.generators.local import ensure_local_model, load_llama
 from assistant.prompt import is_refusal
 from assistant.types import Evidence
-from index.config import Config
 from index.embedders import Embedder, make_embedder
 from index.sentences import sentences
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import logging
 
+from assistant.config import Config
 from assistant.generators import local
 from assistant.generators.base import BACKENDS, Generator, generate
 from assistant.generators.extractive import ExtractiveGenerator
-from index.config import Config
 
 __all__ = ["BACKENDS", "Generator", "available_backends", "generate", "make_generator"]
 

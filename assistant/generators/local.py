@@ -23,11 +23,11 @@ from typing import Any
 
 import numpy as np
 
+from assistant.config import Config
 from assistant.errors import BackendUnavailable, ModelMissing
 from assistant.policy import Judgement
 from assistant.prompt import build_messages, chatml, decision_messages
 from assistant.types import Evidence, Turn
-from index.config import Config
 
 log = logging.getLogger(__name__)
 

@@ -7,10 +7,10 @@ import time
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, cast
 
+from assistant.config import Config
 from assistant.errors import BackendUnavailable
 from assistant.prompt import build_messages
 from assistant.types import Evidence, Turn
-from index.config import Config
 
 if TYPE_CHECKING:
     import openai
