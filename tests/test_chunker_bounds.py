@@ -33,9 +33,9 @@ def test_a_megabyte_without_punctuation_is_cut_into_chunks_that_fit() -> None:
     words = [rng.choice(["harbour", "grain", "tariff", "council", "x", "reactor"]) for _ in range(170_000)]
     article = _article(" ".join(words))
     assert len(article.text) > 1_000_000
-    started = time.perf_counter()
+    started = time.process_time()  # CPU seconds: other jobs on a shared machine do not count
     _check(article, 160)
-    assert time.perf_counter() - started < 30
+    assert time.process_time() - started < 30
     assert len(chunk_article(article, max_tokens=160)) < 2000
 
 

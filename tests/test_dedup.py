@@ -145,9 +145,9 @@ def test_distinct_real_articles_do_not_cluster(corpus: Path) -> None:
     raws, _ = load_articles([corpus])
     articles = [a for raw in raws for a in clean_article(raw)]
     new = [(a.doc_id, signature(a.text)) for a in articles]
-    started = time.perf_counter()
+    started = time.process_time()  # CPU seconds: other jobs on a shared machine do not count
     clusters = assign_clusters({}, new)
-    assert time.perf_counter() - started < 0.5
+    assert time.process_time() - started < 0.5
     titles = {a.doc_id: a.title for a in articles}
     groups = Counter(clusters.values())
     multi = sorted(
@@ -163,9 +163,9 @@ def test_scales_to_thousands() -> None:
     stored = {f"d{i}": (f"d{i}", _random_signature(rng)) for i in range(5000)}
     new = [(f"n{i}", _random_signature(rng)) for i in range(200)]
     new.append(("copy", stored["d42"][1].copy()))
-    started = time.perf_counter()
+    started = time.process_time()  # CPU seconds: other jobs on a shared machine do not count
     clusters = assign_clusters(stored, new)
-    assert time.perf_counter() - started < 2.0
+    assert time.process_time() - started < 2.0
     assert clusters["copy"] == "d42"
     assert all(clusters[f"n{i}"] == f"n{i}" for i in range(200))
 
