@@ -343,9 +343,10 @@ class ChromaStore:
         metas = (got["metadatas"] or [[]])[0]
         dists = (got["distances"] or [[]])[0]
         ids = got["ids"][0]
-        return [
+        return [  # no metadata: deleted by another process since this one loaded its vector index
             _chunk_from(cid, doc, meta, score=1.0 - float(dist))
             for cid, doc, meta, dist in zip(ids, docs, metas, dists)
+            if meta is not None
         ]
 
     @_guarded
