@@ -17,15 +17,26 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from index.config import Config
 from index.connection import epoch
 
-if TYPE_CHECKING:
-    from index.store import ChromaStore
-
 log = logging.getLogger(__name__)
+
+
+class Followed(Protocol):
+    """What :func:`follow` needs of a store (:class:`index.store.ChromaStore`, which imports this
+    module: naming it here would make an import cycle)."""
+
+    where: str
+
+    @property
+    def config(self) -> Config | None: ...
+
+    def generation(self) -> str: ...
+
+    def reopen(self) -> None: ...
 
 _held: dict[tuple[str, int], str] = {}  # (embedded directory, epoch) -> the generation its vectors hold
 _held_lock = threading.Lock()
@@ -54,7 +65,7 @@ def wrote(config: Config | None, stamp: str) -> None:
             _held[key] = stamp
 
 
-def follow(store: ChromaStore) -> str:
+def follow(store: Followed) -> str:
     """Chroma's generation stamp, after opening the embedded database anew when another process
     changed the chunks since this process loaded its vector index."""
     stamp = store.generation()
