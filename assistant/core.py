@@ -23,6 +23,7 @@ from assistant.types import Answer, Source, StreamEvent, Turn
 from index.check import CheckReport
 from index.check import check as check_collection
 from index.embedders import Embedder, make_embedder
+from index.follow import follow
 from index.ingest import ingest as ingest_paths
 from index.keyword_store import refresh as refresh_keyword_index
 from index.lock import writer_lock
@@ -210,6 +211,7 @@ class Assistant:
 
     def delete_article(self, doc_id: str) -> None:
         with writer_lock(self.config):  # one writer at a time, across processes
+            follow(self._store)  # another process's writes, before this one
             self._store.delete_articles([doc_id])
             refresh_keyword_index(self._store, self.config)  # new processes load it, not rebuild it
         self._retriever.invalidate()

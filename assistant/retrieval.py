@@ -25,6 +25,7 @@ from assistant.config import Config
 from assistant.query import DateRange, OutletNames, ParsedQuery, parse_query
 from assistant.text import WORDS, jaccard, names
 from index.embedders import Embedder
+from index.follow import follow
 from index.keyword import Columns, KeywordIndex, stemmer
 from index.keyword_store import current_index, index_dir
 from index.sentences import sentences as sentences_of
@@ -174,8 +175,11 @@ class HybridRetriever:
         return self._kw
 
     def _ensure_index(self) -> None:
+        """Catch up with the chunks as Chroma holds them now, another process's writes included:
+        one read of the generation stamp per public call (:func:`index.follow.follow`)."""
         with self._lock:
-            index = current_index(self._store, self._path, self._kw, self._recheck)
+            stamp = follow(self._store)
+            index = current_index(self._store, self._path, self._kw, self._recheck, stamp)
             self._recheck = False
             if index is self._kw:
                 return
@@ -200,10 +204,13 @@ class HybridRetriever:
         self._ensure_index()
         if not len(self._index) or not query.strip():
             return []
-        return self.rank(self.candidates(query, filters, self.weights), k, self.weights)
+        return self.rank(self._candidates(query, filters, self.weights), k, self.weights)
 
     def parse(self, query: str) -> ParsedQuery:
         self._ensure_index()
+        return self._parse(query)
+
+    def _parse(self, query: str) -> ParsedQuery:
         return parse_query(query, self._names, self._year)
 
     def candidates(
@@ -213,8 +220,11 @@ class HybridRetriever:
         outlet the question names, per part of the question about one outlet, per date it names.
         Lists whose weight is 0 in ``weights`` are skipped (None: compute them all)."""
         self._ensure_index()
+        return self._candidates(query, filters, weights)
+
+    def _candidates(self, query: str, filters: Filters | None, weights: FusionWeights | None) -> Candidates:
         filters = filters or Filters()
-        parsed = self.parse(query)
+        parsed = self._parse(query)
 
         def wanted(kind: str) -> bool:
             return weights is None or weights.weight(kind) > 0

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from index.chunker import chunk_article, embedding_text
 from index.config import IndexSettings
 from index.embedders import Embedder, make_embedder
+from index.follow import follow
 from index.keyword_store import refresh as refresh_keyword_index
 from index.keyword_store import stale as keyword_drift
 from index.lock import LOCK_TIMEOUT, writer_lock
@@ -106,11 +107,13 @@ def check(
     """Check the configured collection and, with ``repair``, fix it under the writer lock."""
     embedder = embedder or make_embedder(config)
     store = ChromaStore.open(config, embedder.name, embedder.dim, create=False)
+    follow(store)  # the vectors as on disk, another process's writes included
     if not repair:
         report = check_store(store, config, embedder, repair=False, deep=deep)
         report.keyword = keyword_drift(store, config, deep=deep)
         return report
     with writer_lock(config, lock_timeout):
+        follow(store)  # a writer that finished while this one waited
         report = check_store(store, config, embedder, repair=True, deep=deep)
         report.keyword = keyword_drift(store, config, deep=deep)
         if report.keyword:

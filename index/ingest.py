@@ -30,6 +30,7 @@ from index.connection import describe
 from index.dedup import assign_clusters, decode_signature, encode_signature, signature
 from index.embedders import Embedder, Vectors, make_embedder
 from index.errors import store_fault
+from index.follow import follow
 from index.keyword_store import refresh as refresh_keyword_index
 from index.loader import load_articles
 from index.lock import LOCK_TIMEOUT, writer_lock
@@ -71,6 +72,7 @@ def ingest(
     articles = _clean(raws, report)
     with writer_lock(config, lock_timeout):
         store = ChromaStore.open(config, embedder.name, embedder.dim)
+        follow(store)  # another process's writes: this process's vector index holds them before it writes
         checked = check_store(store, config, embedder, repair=True, deep=False)
         report.repairs = "" if checked.consistent else checked.summary()
         existing = store.articles()

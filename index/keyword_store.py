@@ -68,13 +68,18 @@ def refresh(store: ChromaStore, config: IndexSettings, force: bool = False) -> K
 
 
 def current_index(
-    store: ChromaStore, path: Path | None, loaded: KeywordIndex | None = None, recheck: bool = False
+    store: ChromaStore,
+    path: Path | None,
+    loaded: KeywordIndex | None = None,
+    recheck: bool = False,
+    stamp: str | None = None,
 ) -> KeywordIndex:
     """The keyword index of the store's current chunks for a reader: ``loaded`` or the one saved
     under ``path`` when its generation is Chroma's, else one built in memory (not saved: readers
     never write). A collection no writer has stamped yet is matched by its chunk count, and
-    ``recheck`` refuses ``loaded`` then (the caller knows it wrote)."""
-    stamp = store.generation()
+    ``recheck`` refuses ``loaded`` then (the caller knows it wrote). ``stamp``: Chroma's
+    generation as the caller just read it (None: read here)."""
+    stamp = store.generation() if stamp is None else stamp
     count = -1 if stamp else store.count()
 
     def fresh(index: KeywordIndex | None) -> bool:

@@ -37,6 +37,7 @@ from index.connection import (
 )
 from index.embedders import Vectors
 from index.errors import DiskFull, EmbedderMismatch, NewsdeskError, StoreUnavailable, store_fault
+from index.follow import opened, wrote
 from index.types import Article, ArticleRecord, Chunk
 
 log = logging.getLogger(__name__)
@@ -77,11 +78,15 @@ def _guarded(method: _Method) -> _Method:
     @functools.wraps(method)
     def call(self: ChromaStore, *args: Any, **kwargs: Any) -> Any:
         self._ensure_open()
+        bound = self._epoch
         try:
             return method(self, *args, **kwargs)
         except NewsdeskError:
             raise
         except Exception as err:
+            if bound != epoch(self._config):  # another thread opened the database anew meanwhile
+                self._ensure_open()
+                return method(self, *args, **kwargs)
             fault = self._fault(err)
             if fault is None:
                 raise
@@ -137,12 +142,22 @@ class ChromaStore:
                 f"({meta.get('dim')} dims), not {embedder} ({dim} dims): "
                 "use another collection or data dir, or re-ingest with the same embedder"
             )
+        opened(self._config, str((self._articles.metadata or {}).get("generation", "")))
 
     @classmethod
     def open(cls, config: IndexSettings, embedder: str, dim: int, create: bool = True) -> ChromaStore:
         return cls(open_client(config), config.collection, embedder, dim, create=create, config=config)
 
+    @property
+    def config(self) -> Config | None:
+        return self._config
+
     # ---- staying open -----------------------------------------------------------------------
+    def reopen(self) -> None:
+        """Open the embedded database anew (its vector index read from disk; :mod:`index.follow`)."""
+        self._broken = True
+        self._ensure_open()
+
     def _identity(self) -> tuple[int, int] | None:
         if self._config is None or self._config.chroma_host:
             return None
@@ -197,6 +212,7 @@ class ChromaStore:
         """Stamp the chunks as changed; called before every write to them."""
         stamp = uuid.uuid4().hex
         self._articles.modify(metadata={"kind": "manifest", "generation": stamp})
+        wrote(self._config, stamp)
         return stamp
 
     # ---- manifest ---------------------------------------------------------------------------
@@ -343,9 +359,10 @@ class ChromaStore:
         metas = (got["metadatas"] or [[]])[0]
         dists = (got["distances"] or [[]])[0]
         ids = got["ids"][0]
-        return [
+        return [  # no metadata: deleted by another process since this one loaded its vector index
             _chunk_from(cid, doc, meta, score=1.0 - float(dist))
             for cid, doc, meta, dist in zip(ids, docs, metas, dists)
+            if meta is not None
         ]
 
     @_guarded

@@ -264,8 +264,8 @@ def disk_full_on_tmpfs(tmp: Path) -> Outcome | None:
 
 
 def _lost_on_disk(data_dir: Path, expected: int) -> int:
-    """:func:`lost_articles` as a process of its own sees them: an embedded Chroma opened before
-    another process wrote keeps its old vector index in memory, so this process cannot tell."""
+    """:func:`lost_articles` as `newsdesk check` in a process of its own sees them (as a user would
+    run it; since :mod:`index.follow`, the check in this process reads the vectors anew as well)."""
     done = subprocess.run(
         [sys.executable, "-m", "ui.cli", "check", "--data-dir", str(data_dir)], cwd=ROOT, capture_output=True,
         env={**os.environ, "PYTHONPATH": str(ROOT), "NEWSDESK_EMBEDDER": "hashing", "NEWSDESK_BACKEND": "extractive"},
