@@ -19,7 +19,7 @@ import logging
 import threading
 from typing import Protocol
 
-from index.config import Config
+from index.config import IndexSettings
 from index.connection import epoch
 
 log = logging.getLogger(__name__)
@@ -32,7 +32,7 @@ class Followed(Protocol):
     where: str
 
     @property
-    def config(self) -> Config | None: ...
+    def config(self) -> IndexSettings | None: ...
 
     def generation(self) -> str: ...
 
@@ -42,13 +42,13 @@ _held: dict[tuple[str, int], str] = {}  # (embedded directory, epoch) -> the gen
 _held_lock = threading.Lock()
 
 
-def _key(config: Config | None) -> tuple[str, int] | None:
+def _key(config: IndexSettings | None) -> tuple[str, int] | None:
     if config is None or config.chroma_host:
         return None
     return str(config.data_dir / "chroma"), epoch(config)
 
 
-def opened(config: Config | None, stamp: str) -> None:
+def opened(config: IndexSettings | None, stamp: str) -> None:
     """A store was bound to the database of ``config`` and found ``stamp``; the first store of an
     epoch (the one that opened the database) tells what its vector index holds."""
     key = _key(config)
@@ -57,7 +57,7 @@ def opened(config: Config | None, stamp: str) -> None:
             _held.setdefault(key, stamp)
 
 
-def wrote(config: Config | None, stamp: str) -> None:
+def wrote(config: IndexSettings | None, stamp: str) -> None:
     """This process stamped ``stamp`` before writing the chunks: its own vectors hold the write."""
     key = _key(config)
     if key is not None:

@@ -149,7 +149,7 @@ class ChromaStore:
         return cls(open_client(config), config.collection, embedder, dim, create=create, config=config)
 
     @property
-    def config(self) -> Config | None:
+    def config(self) -> IndexSettings | None:
         return self._config
 
     # ---- staying open -----------------------------------------------------------------------
