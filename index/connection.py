@@ -76,33 +76,43 @@ def open_client(config: IndexSettings, create: bool = True, fresh: bool = False)
         raise StoreUnavailable(f"cannot open Chroma directory {config.data_dir / 'chroma'}: {err}") from err
 
 
+def embedded(config: IndexSettings | None) -> str | None:
+    """The embedded database directory of ``config`` (the key of this module's per-database
+    state); None for a Chroma server or no configuration."""
+    if config is None or config.chroma_host:
+        return None
+    return str(config.data_dir / "chroma")
+
+
 def mark_stale(config: IndexSettings) -> None:
     """The embedded database of ``config`` failed (a full disk wedges Chroma's writer for good):
     the next client for it opens it anew."""
-    if not config.chroma_host:
+    path = embedded(config)
+    if path is not None:
         with _opened_lock:
-            _stale.add(str(config.data_dir / "chroma"))
+            _stale.add(path)
 
 
 def mark_wedged(config: IndexSettings) -> None:
     """A write to the embedded database of ``config`` failed on a full disk. Chroma's writer then
     hangs on every later write to it in this process (chromadb 1.5), even once there is room:
     later writes are refused at once instead (see :func:`wedged`). Reads keep working."""
-    if not config.chroma_host:
+    path = embedded(config)
+    if path is not None:
         with _opened_lock:
-            _wedged.add(str(config.data_dir / "chroma"))
+            _wedged.add(path)
 
 
 def wedged(config: IndexSettings | None) -> bool:
-    return config is not None and not config.chroma_host and str(config.data_dir / "chroma") in _wedged
+    path = embedded(config)
+    return path is not None and path in _wedged
 
 
 def epoch(config: IndexSettings | None) -> int:
     """How often the embedded database of ``config`` was opened anew in this process; a store
     bound at an older epoch holds collections of a stopped client and must reopen."""
-    if config is None or config.chroma_host:
-        return 0
-    return _epochs.get(str(config.data_dir / "chroma"), 0)
+    path = embedded(config)
+    return 0 if path is None else _epochs.get(path, 0)
 
 
 def db_identity(path: Path) -> tuple[int, int] | None:

@@ -20,7 +20,7 @@ import threading
 from typing import Protocol
 
 from index.config import IndexSettings
-from index.connection import epoch
+from index.connection import embedded, epoch
 
 log = logging.getLogger(__name__)
 
@@ -38,14 +38,14 @@ class Followed(Protocol):
 
     def reopen(self) -> None: ...
 
+
 _held: dict[tuple[str, int], str] = {}  # (embedded directory, epoch) -> the generation its vectors hold
 _held_lock = threading.Lock()
 
 
 def _key(config: IndexSettings | None) -> tuple[str, int] | None:
-    if config is None or config.chroma_host:
-        return None
-    return str(config.data_dir / "chroma"), epoch(config)
+    path = embedded(config)
+    return None if path is None else (path, epoch(config))
 
 
 def opened(config: IndexSettings | None, stamp: str) -> None:
