@@ -66,13 +66,12 @@ def answer_prompts(limit: int, data_dir: Path) -> list[str]:
 def write(llm: Llama, prompt: str, max_tokens: int) -> dict[str, Any]:
     started = time.perf_counter()
     first = None
-    text, pieces = "", 0
+    text = ""
     for chunk in llm.create_completion(prompt, stream=True, temperature=0.0, max_tokens=max_tokens, stop=STOP):
         piece = chunk["choices"][0].get("text") or ""
         if first is None:
             first = time.perf_counter() - started
         text += piece
-        pieces += 1
     total = time.perf_counter() - started
     tokens = len(llm.tokenize(text.encode(), add_bos=False)) if text else 0
     return {"first": first or total, "total": total, "tokens": tokens, "text": text}
