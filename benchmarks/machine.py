@@ -27,3 +27,20 @@ def rss_mb() -> float:
     with open("/proc/self/statm", encoding="ascii") as statm:
         pages = int(statm.read().split()[1])
     return pages * resource.getpagesize() / 1e6
+
+
+def process_age_s() -> float:
+    """Seconds since this process started (to 1/100 s), interpreter start-up included."""
+    import os
+
+    with open("/proc/self/stat", encoding="ascii") as stat:
+        started_ticks = int(stat.read().rsplit(")", 1)[1].split()[19])
+    with open("/proc/uptime", encoding="ascii") as uptime:
+        now = float(uptime.read().split()[0])
+    return now - started_ticks / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds() -> float:
+    """User and system CPU seconds of this process so far (all threads, interpreter start-up included)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime

@@ -17,9 +17,10 @@ import json
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from index.types import Chunk, RawArticle
+if TYPE_CHECKING:  # imported where used: the scale benchmark's start-up timer must not count the index package
+    from index.types import Chunk, RawArticle
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "data" / "multihop-rag" / "corpus.json"
 OUTLET_VARIANTS = 40
@@ -35,6 +36,8 @@ def load_corpus(corpus: Path) -> list[dict[str, Any]]:
 
 def synthetic_article(records: Sequence[dict[str, Any]], k: int) -> RawArticle:
     """Article ``k`` of the synthetic collection over ``records``."""
+    from index.types import RawArticle
+
     rec, copy = records[k % len(records)], k // len(records)
     sentences = str(rec["body"]).split(". ")
     turn = copy % max(1, len(sentences))
@@ -66,6 +69,7 @@ def synthetic_chunks(corpus: Path, n: int) -> list[Chunk]:
 def original_articles(records: Sequence[dict[str, Any]]) -> Iterator[RawArticle]:
     """The corpus's own articles, with their dates as the loader reads them."""
     from index.loader import normalize_date
+    from index.types import RawArticle
 
     for i, rec in enumerate(records):
         yield RawArticle(key=f"original#{i}", source=f"original#{i}", text=str(rec["body"]),

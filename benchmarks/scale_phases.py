@@ -1,0 +1,214 @@
+"""The phases of benchmarks/bench_scale.py, each run in a process of its own; each returns a JSON-able
+dict. Heavy imports are made inside each phase, so ``startup`` times the product's own imports."""
+
+from __future__ import annotations
+
+import functools
+import json
+import shutil
+import statistics
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from benchmarks.machine import cpu_seconds, peak_rss_mb, process_age_s
+
+PER_FILE = 5000  # articles per JSON Lines file (the loader reads collections of up to 512 MB)
+
+
+def prepare(corpus: str, originals: str, data: str, calibrate: int, spread: int) -> dict[str, Any]:
+    """Ingest the corpus itself (copy 0 of every record) with the real MiniLM embedder: ingest
+    throughput against the bare embedder on the same texts; those real vectors are kept as the
+    originals. Then ``calibrate`` synthetic articles (later copies, spread over the first
+    ``spread`` articles) are embedded for real to size the derived vectors' perturbation."""
+    import numpy as np
+
+    from benchmarks.bench_ingest import measure
+    from benchmarks.derived import DerivedEmbedder
+    from benchmarks.derived import calibrate as calibrate_scale
+    from benchmarks.synthetic import chunked, load_corpus, synthetic_articles, write_records
+    from index.chunker import embedding_text
+    from index.config import IndexSettings
+    from index.embedders import make_embedder
+
+    records, folder = load_corpus(Path(corpus)), Path(data).with_name("sample-corpus")
+    _fresh(Path(data), folder)
+    write_records(synthetic_articles(records, range(len(records))), folder / "corpus-0.jsonl")
+    config = IndexSettings.load(env={}, data_dir=Path(data))
+    embedder = make_embedder(config)
+    result, texts, vectors = measure([folder], config, embedder)
+
+    r = len(records)
+    ks = [r + i * max(1, spread - r) // max(1, calibrate) for i in range(calibrate)]
+    texts_c = [embedding_text(c) for c in chunked(synthetic_articles(records, ks))]
+    real = embedder.embed(texts_c)
+    derived = DerivedEmbedder(texts, vectors, embedder.name, 0.0, lambda: embedder)
+    result["calibration"] = calibrate_scale(derived, texts_c, real)
+    out = Path(originals)
+    out.mkdir(parents=True, exist_ok=True)
+    np.save(out / "vectors.npy", vectors)
+    meta = {"name": embedder.name, "scale": derived.scale, "corpus": corpus}
+    (out / "texts.json").write_text(json.dumps(texts), encoding="utf-8")
+    (out / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+    return {**result, "cpu_s": round(cpu_seconds(), 1), "peak_rss_mb": peak_rss_mb()}
+
+
+def build(corpus: str, originals: str, n: int, data: str) -> dict[str, Any]:
+    """Write ``n`` synthetic articles as JSON Lines, then ingest them into an empty data dir through
+    ``index.ingest.ingest`` with the derived vectors. Reports the ingest's wall and CPU seconds,
+    where they went, its peak memory and the data dir's size on disk."""
+    import importlib
+
+    import numpy as np
+
+    from benchmarks.derived import DerivedEmbedder
+    from benchmarks.synthetic import load_corpus, synthetic_articles, write_records
+    from index.config import IndexSettings
+    from index.embedders import make_embedder
+    from index.store import ChromaStore
+
+    ingest_module = importlib.import_module("index.ingest")  # the module: ``index.ingest`` is also the function
+    records, folder = load_corpus(Path(corpus)), Path(data).with_name(f"corpus-{n}")
+    _fresh(Path(data), folder)
+    started = time.perf_counter()
+    for lo in range(0, n, PER_FILE):
+        write_records(synthetic_articles(records, range(lo, min(n, lo + PER_FILE))), folder / f"part-{lo:07d}.jsonl")
+    written = time.perf_counter() - started
+    meta = json.loads((Path(originals) / "meta.json").read_text(encoding="utf-8"))
+    texts = json.loads((Path(originals) / "texts.json").read_text(encoding="utf-8"))
+    config = IndexSettings.load(env={}, data_dir=Path(data))
+    embedder = DerivedEmbedder(texts, np.load(Path(originals) / "vectors.npy"), meta["name"], meta["scale"],
+                               lambda: make_embedder(config))
+    spent: dict[str, float] = defaultdict(float)
+    steps = [(ingest_module, "load_articles", "load"), (ingest_module, "_clean", "clean"),
+             (ingest_module, "_clusters", "dedup (signatures, clusters)"),
+             (ingest_module, "check_store", "consistency checks"), (ChromaStore, "put_articles", "Chroma writes"),
+             (ingest_module, "refresh_keyword_index", "keyword index")]
+    with _timings(steps, spent):
+        wall0, cpu0 = time.perf_counter(), cpu_seconds()
+        report = ingest_module.ingest([folder], config, embedder=embedder, progress=False)
+        wall, cpu = time.perf_counter() - wall0, cpu_seconds() - cpu0
+    spent["derived vectors (worker thread)"] = report.embed_seconds
+    outside = cpu - embedder.cpu_seconds  # CPU seconds of everything but the vectors
+    sizes = sorted((len(m) for m in report.clusters.values()), reverse=True)
+    return {
+        "articles": len(report.added), "chunks": report.chunks, "skipped": len(report.skipped),
+        "duplicates": len(report.duplicates), "clusters_of_copies": len(report.clusters),
+        "largest_cluster": sizes[0] if sizes else 1, "write_records_s": round(written, 1),
+        "wall_s": round(wall, 1), "cpu_s": round(cpu, 1), "seconds_in": {k: round(v, 1) for k, v in spent.items()},
+        "vectors": dict(embedder.counts), "derived_vectors_cpu_s": round(embedder.cpu_seconds, 1),
+        "cpu_outside_vectors_s": round(outside, 1), "peak_rss_mb": peak_rss_mb(),
+        "disk_mb": _mb(Path(data)), "chroma_mb": _mb(Path(data) / "chroma"), "keyword_mb": _mb(Path(data) / "keyword"),
+    }
+
+
+def startup(data: str, queries: str) -> dict[str, Any]:
+    """A new process: imports, the store and query embedder opened, one retrieval. Wall seconds
+    from the process's start, CPU seconds of the whole process (interpreter start-up included)."""
+    laps: dict[str, float] = {}
+    lap = _laps(laps)
+    from assistant import Assistant, Config
+    from assistant.evaluation.multihop import load_queries
+
+    lap("imports")
+    config = Config.load(env={}, data_dir=Path(data), backend="extractive")
+    bot = Assistant.from_config(config)
+    lap("open")
+    found = bot.retrieve(load_queries(Path(queries))[0].query, k=config.top_k)
+    lap("first_retrieval")
+    assert found, "the first retrieval found nothing"
+    return {**laps, "total_wall_s": process_age_s(), "total_cpu_s": cpu_seconds(), "peak_rss_mb": peak_rss_mb()}
+
+
+def retrieval(data: str, queries: str, n_queries: int) -> dict[str, Any]:
+    """``n_queries`` MultiHop-RAG query texts (spread over the file) through ``Assistant.retrieve``
+    with the default settings, after one warm-up query: wall and CPU ms per query, and the mean ms
+    per query of each step of the retriever."""
+    from assistant import Assistant, Config
+    from assistant.evaluation.multihop import load_queries
+    from assistant.retrieval import HybridRetriever
+    from index.embedders import MiniLMEmbedder
+
+    every = load_queries(Path(queries))
+    texts = [every[i * len(every) // n_queries].query for i in range(n_queries)]
+    config = Config.load(env={}, data_dir=Path(data), backend="extractive")
+    bot = Assistant.from_config(config)
+    bot.retrieve(texts[0], k=config.top_k)
+    spent: dict[str, float] = defaultdict(float)
+    steps = [(HybridRetriever, m, m.strip("_")) for m in ("_ensure_index", "_parse", "_keyword", "_vector",
+                                                          "_by_article", "_collapse")]
+    walls, cpus = [], []
+    with _timings([*steps, (MiniLMEmbedder, "embed", "query embedding")], spent):
+        for text in texts:
+            wall0, cpu0 = time.perf_counter(), time.process_time()
+            bot.retrieve(text, k=config.top_k)
+            walls.append((time.perf_counter() - wall0) * 1000)
+            cpus.append((time.process_time() - cpu0) * 1000)
+    named = sum(1 for t in texts if bot._retriever.parse(t).parts)
+    return {
+        "queries": n_queries, "queries_naming_an_outlet": named, **_percentiles(walls, ""),
+        **_percentiles(cpus, "cpu_"), "ms_per_query_in": {k: round(v * 1000 / n_queries, 2) for k, v in spent.items()},
+        "peak_rss_mb": peak_rss_mb(),
+    }
+
+
+def _percentiles(values: list[float], prefix: str) -> dict[str, float]:
+    ordered = sorted(values)
+    return {f"{prefix}p50_ms": round(statistics.median(ordered), 1),
+            f"{prefix}p95_ms": round(ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))], 1),
+            f"{prefix}mean_ms": round(statistics.fmean(ordered), 1), f"{prefix}max_ms": round(ordered[-1], 1)}
+
+
+def _laps(laps: dict[str, float]) -> Callable[[str], None]:
+    clock = [time.perf_counter(), time.process_time()]
+
+    def lap(name: str) -> None:
+        wall, cpu = time.perf_counter(), time.process_time()
+        laps[f"{name}_wall_s"], laps[f"{name}_cpu_s"] = wall - clock[0], cpu - clock[1]
+        clock[:] = [wall, cpu]
+
+    return lap
+
+
+@contextmanager
+def _timing(owner: Any, name: str, label: str, spent: dict[str, float]) -> Iterator[None]:
+    """Add the wall seconds of every call of ``owner.name`` to ``spent[label]`` while in the block."""
+    original = getattr(owner, name)
+
+    @functools.wraps(original)
+    def timed(*args: Any, **kwargs: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            spent[label] += time.perf_counter() - started
+
+    setattr(owner, name, timed)
+    try:
+        yield
+    finally:
+        setattr(owner, name, original)
+
+
+@contextmanager
+def _timings(targets: list[tuple[Any, str, str]], spent: dict[str, float]) -> Iterator[None]:
+    if not targets:
+        yield
+        return
+    (owner, name, label), rest = targets[0], targets[1:]
+    with _timing(owner, name, label, spent), _timings(rest, spent):
+        yield
+
+
+def _fresh(*folders: Path) -> None:
+    for folder in folders:
+        shutil.rmtree(folder, ignore_errors=True)
+    folders[-1].mkdir(parents=True)
+
+
+def _mb(folder: Path) -> float:
+    """Disk space used under ``folder`` (allocated blocks, so sparse files count what they hold)."""
+    return round(sum(f.stat().st_blocks * 512 for f in folder.rglob("*") if f.is_file()) / 1e6, 1)
