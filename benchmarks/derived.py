@@ -39,11 +39,11 @@ def _keys(text: str) -> NDArray[np.uint64]:
 
 
 def perturbed(vector: NDArray[np.float32], scale: float, text: str) -> NDArray[np.float32]:
-    """``vector`` moved by ``scale`` in a random direction fixed by ``text``, re-normalised (for a
-    unit vector and a direction nearly orthogonal to it, the cosine to ``vector`` is
-    ``1 / sqrt(1 + scale**2)``)."""
+    """Unit ``vector`` moved by ``scale`` in a random direction orthogonal to it, fixed by
+    ``text``, and re-normalised: its cosine to ``vector`` is ``1 / sqrt(1 + scale**2)``."""
     seed = int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "little")
     direction = np.random.default_rng(seed).standard_normal(vector.shape[0]).astype(np.float32)
+    direction -= float(direction @ vector) * vector
     moved = vector + scale * direction / np.linalg.norm(direction)
     return (moved / np.linalg.norm(moved)).astype(np.float32)
 
