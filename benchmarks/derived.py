@@ -42,10 +42,10 @@ def perturbed(vector: NDArray[np.float32], scale: float, text: str) -> NDArray[n
     """Unit ``vector`` moved by ``scale`` in a random direction orthogonal to it, fixed by
     ``text``, and re-normalised: its cosine to ``vector`` is ``1 / sqrt(1 + scale**2)``."""
     seed = int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "little")
-    direction = np.random.default_rng(seed).standard_normal(vector.shape[0]).astype(np.float32)
+    direction = np.asarray(np.random.default_rng(seed).standard_normal((vector.shape[0],)), dtype=np.float32)
     direction -= float(direction @ vector) * vector
     moved = vector + scale * direction / np.linalg.norm(direction)
-    return (moved / np.linalg.norm(moved)).astype(np.float32)
+    return np.asarray(moved / np.linalg.norm(moved), dtype=np.float32)
 
 
 def scale_for(cosine: float) -> float:
