@@ -35,6 +35,7 @@ import argparse
 import json
 import logging
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -114,7 +115,8 @@ def _run(args: argparse.Namespace, sizes: list[int], work: Path) -> dict[str, An
         (work / f"result-{n}.json").write_text(json.dumps(out, indent=1), encoding="utf-8")
         log.info("%d articles: %s", n, json.dumps(out))
         if not args.keep:
-            subprocess.run(["rm", "-rf", str(data), str(work / f"corpus-{n}")], check=True)
+            for folder in (data, work / f"corpus-{n}"):
+                shutil.rmtree(folder, ignore_errors=True)
     for out in results["sizes"].values():
         out["build"]["embedding_share_of_ingest_cpu"] = embedding_share(results["sample"], out["build"])
     if len(sizes) > 1:
@@ -123,7 +125,8 @@ def _run(args: argparse.Namespace, sizes: list[int], work: Path) -> dict[str, An
 
 
 def _phase(args: argparse.Namespace, saved: Path, phase: str, params: dict[str, Any]) -> dict[str, Any]:
-    if args.reuse and saved.exists():
+    """A phase's result, from ``saved`` with ``--reuse`` when it is there with the data it made."""
+    if args.reuse and saved.exists() and Path(params["data"]).exists():
         log.info("reusing %s", saved)
         return dict(json.loads(saved.read_text(encoding="utf-8")))
     result = _child(args, phase, params)
