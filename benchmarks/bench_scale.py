@@ -10,14 +10,18 @@ record are near-duplicates, so ingest clusters them as syndicated copies), writt
 and ingested by ``index.ingest.ingest``: the real loader, cleaner, dedup, chunker, embedded Chroma
 and saved keyword index.
 
-Vectors: NOT every chunk is embedded by MiniLM (that would take ~1.5 hours per 10,000 articles
-here). Phase 1 ingests the corpus itself (copy 0 of every record) with the real MiniLM embedder,
+Vectors: NOT every chunk is embedded by MiniLM (that would take ~1.5 hours per 10,000 articles on
+2 idle cores). The original corpus chunks' real MiniLM vectors are embedded once (or read with
+``--originals-from`` from a data dir where the corpus was ingested with MiniLM). ``--sample``
+synthetic articles, spread over the first ``max(--sizes)``, are ingested with the real embedder,
 measuring ingest throughput against the bare embedder on the same texts in the same run (as
-``benchmarks/bench_ingest.py`` does), and keeps those real vectors. The big collections are then
-built with :class:`benchmarks.derived.DerivedEmbedder`: every synthetic chunk gets the real vector
-of the original chunk it was derived from plus a small deterministic perturbation, calibrated on
-``--calibrate`` synthetic articles embedded for real, so the vector index has realistic geometry at
-full size. Build times therefore exclude embedding; the sample's figures say what embedding costs.
+``benchmarks/bench_ingest.py`` does). The big collections are then built with
+:class:`benchmarks.derived.DerivedEmbedder`: every synthetic chunk gets the real vector of the
+original chunk it was derived from plus a small deterministic perturbation, sized so that a derived
+vector lies as far from its original as the sample's real vectors of copies lie from theirs, so the
+vector index has realistic geometry at full size. Build times therefore exclude embedding; the
+sample says what embedding costs, and each build reports the share of its CPU that real embedding
+would take at that size.
 
 Per size: build wall and CPU seconds (with where the time went), disk, the building process's peak
 memory; a NEW process's start-up (imports, opening the store and the MiniLM query embedder, first
@@ -61,7 +65,10 @@ def main() -> None:
     parser.add_argument("--queries", type=Path, default=QUERIES, help="MultiHop-RAG queries (their texts)")
     parser.add_argument("--n-queries", type=int, default=200)
     parser.add_argument("--repeat", type=int, default=3, help="new processes timed for start-up")
-    parser.add_argument("--calibrate", type=int, default=40, help="synthetic articles embedded for real")
+    parser.add_argument("--sample", type=int, default=300, help="synthetic articles ingested with real MiniLM")
+    parser.add_argument("--originals-from", type=Path,
+                        help="a data dir holding the corpus ingested with MiniLM: its vectors are the originals' "
+                             "(default: the corpus is embedded here)")
     parser.add_argument("--work", type=Path, help="where the collections are built (default: a temporary dir)")
     parser.add_argument("--keep", action="store_true", help="keep the built collections under --work")
     parser.add_argument("--reuse", action="store_true", help="reuse phases already done under --work")
@@ -96,8 +103,8 @@ def _run(args: argparse.Namespace, sizes: list[int], work: Path) -> dict[str, An
     results: dict[str, Any] = {"cpu": cpu_description(), "load_average_at_start": os.getloadavg()[0],
                                "command": " ".join(sys.argv)}
     results["sample"] = _phase(args, work / "sample.json", "prepare",
-                               {**common, "data": str(work / "sample-data"), "calibrate": args.calibrate,
-                                "spread": max(sizes)})
+                               {**common, "data": str(work / "sample-data"), "sample": args.sample,
+                                "spread": max(sizes), "originals_from": str(args.originals_from or "")})
     results["sizes"] = {}
     for n in sizes:
         data = work / f"data-{n}"

@@ -78,6 +78,9 @@ class DerivedEmbedder:
         self.counts: Counter[str] = Counter()  # exact, derived, embedded
         self.cpu_seconds = 0.0  # CPU time of the calling threads in embed()
 
+    def is_original(self, text: str) -> bool:
+        return text in self._rows
+
     def origin(self, text: str) -> int | None:
         """The row of the original the text was derived from: an identical text, else the one
         sharing the most sampled shingles (ties: the first), else None."""

@@ -19,41 +19,72 @@ from benchmarks.machine import cpu_seconds, peak_rss_mb, process_age_s
 PER_FILE = 5000  # articles per JSON Lines file (the loader reads collections of up to 512 MB)
 
 
-def prepare(corpus: str, originals: str, data: str, calibrate: int, spread: int) -> dict[str, Any]:
-    """Ingest the corpus itself (copy 0 of every record) with the real MiniLM embedder: ingest
-    throughput against the bare embedder on the same texts; those real vectors are kept as the
-    originals. Then ``calibrate`` synthetic articles (later copies, spread over the first
-    ``spread`` articles) are embedded for real to size the derived vectors' perturbation."""
+def prepare(
+    corpus: str, originals: str, data: str, sample: int, spread: int, originals_from: str = ""
+) -> dict[str, Any]:
+    """The originals' real MiniLM vectors (read from ``originals_from``, a data dir holding the
+    corpus ingested with MiniLM, or else embedded here), then ``sample`` synthetic articles spread
+    over the first ``spread`` ingested with the real embedder: ingest throughput against the bare
+    embedder on the same texts, and the real vectors of copies that calibrate the derived ones."""
     import numpy as np
 
     from benchmarks.bench_ingest import measure
-    from benchmarks.derived import DerivedEmbedder
-    from benchmarks.derived import calibrate as calibrate_scale
-    from benchmarks.synthetic import chunked, load_corpus, synthetic_articles, write_records
+    from benchmarks.derived import DerivedEmbedder, calibrate
+    from benchmarks.synthetic import chunked, load_corpus, original_articles, synthetic_articles, write_records
     from index.chunker import embedding_text
     from index.config import IndexSettings
     from index.embedders import make_embedder
 
     records, folder = load_corpus(Path(corpus)), Path(data).with_name("sample-corpus")
     _fresh(Path(data), folder)
-    write_records(synthetic_articles(records, range(len(records))), folder / "corpus-0.jsonl")
     config = IndexSettings.load(env={}, data_dir=Path(data))
     embedder = make_embedder(config)
-    result, texts, vectors = measure([folder], config, embedder)
+    wall, cpu = time.perf_counter(), time.process_time()
+    if originals_from:
+        texts, vectors = _stored_vectors(Path(originals_from), Path(data).with_name("originals-source"), embedder)
+    else:
+        texts = [embedding_text(c) for c in chunked(original_articles(records))]
+        vectors = embedder.embed(texts)
+    got = {"originals": len(texts), "originals_from": originals_from or "embedded here",
+           "originals_wall_s": round(time.perf_counter() - wall, 1),
+           "originals_cpu_s": round(time.process_time() - cpu, 1)}
 
-    r = len(records)
-    ks = [r + i * max(1, spread - r) // max(1, calibrate) for i in range(calibrate)]
-    texts_c = [embedding_text(c) for c in chunked(synthetic_articles(records, ks))]
-    real = embedder.embed(texts_c)
+    write_records(synthetic_articles(records, sorted({i * spread // sample for i in range(sample)})),
+                  folder / "sample.jsonl")
+    result, sample_texts, real = measure([folder], config, embedder)
     derived = DerivedEmbedder(texts, vectors, embedder.name, 0.0, lambda: embedder)
-    result["calibration"] = calibrate_scale(derived, texts_c, real)
+    copies = [i for i, t in enumerate(sample_texts) if not derived.is_original(t)]
+    result["calibration"] = calibrate(derived, [sample_texts[i] for i in copies], real[copies])
     out = Path(originals)
     out.mkdir(parents=True, exist_ok=True)
     np.save(out / "vectors.npy", vectors)
-    meta = {"name": embedder.name, "scale": derived.scale, "corpus": corpus}
     (out / "texts.json").write_text(json.dumps(texts), encoding="utf-8")
+    meta = {"name": embedder.name, "scale": derived.scale, "corpus": corpus}
     (out / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
-    return {**result, "cpu_s": round(cpu_seconds(), 1), "peak_rss_mb": peak_rss_mb()}
+    return {**got, **result, "cpu_s": round(cpu_seconds(), 1), "peak_rss_mb": peak_rss_mb()}
+
+
+def _stored_vectors(source: Path, copy: Path, embedder: Any) -> tuple[list[str], Any]:
+    """Every chunk's embedding text and stored vector in a data dir (read from a copy of it: opening
+    an embedded Chroma may write to it), checked to be the embedder's."""
+    import numpy as np
+
+    from index.chunker import embedding_text
+    from index.config import IndexSettings
+    from index.store import ChromaStore
+
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(source, copy)
+    store = ChromaStore.open(IndexSettings.load(env={}, data_dir=copy), embedder.name, embedder.dim, create=False)
+    chunks = store.all_chunks()
+    by_id: dict[str, Any] = {}
+    for lo in range(0, len(chunks), PER_FILE):
+        got = store._chunks.get(ids=[c.chunk_id for c in chunks[lo : lo + PER_FILE]], include=["embeddings"])
+        by_id.update(zip(got["ids"], got["embeddings"]))
+    texts = [embedding_text(c) for c in chunks]
+    vectors = np.asarray([by_id[c.chunk_id] for c in chunks], dtype=np.float32)
+    shutil.rmtree(copy, ignore_errors=True)
+    return texts, vectors
 
 
 def build(corpus: str, originals: str, n: int, data: str) -> dict[str, Any]:
