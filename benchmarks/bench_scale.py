@@ -115,7 +115,8 @@ def _run(args: argparse.Namespace, sizes: list[int], work: Path) -> dict[str, An
             started = time.perf_counter()
             laps = _child(args, "startup", {"data": str(data), "queries": str(args.queries)})
             runs.append({**laps, "process_wall_s": time.perf_counter() - started})
-        out["startup"] = {k: round(statistics.median(r[k] for r in runs), 3) for k in runs[0]}
+        out["startup"] = {k: round(statistics.median(r[k] for r in runs), 3) for k in runs[0] if k != "load_average"}
+        out["startup"]["load_average"] = [r["load_average"] for r in runs]
         out["retrieval"] = _child(args, "retrieval", {"data": str(data), "queries": str(args.queries),
                                                       "n_queries": args.n_queries})
         results["sizes"][str(n)] = out
