@@ -169,10 +169,11 @@ def retrieval(data: str, queries: str, n_queries: int) -> dict[str, Any]:
     bot = Assistant.from_config(config)
     bot.retrieve(texts[0], k=config.top_k)
     spent: dict[str, float] = defaultdict(float)
+    spent_cpu: dict[str, float] = defaultdict(float)
     steps = [(HybridRetriever, m, m.strip("_")) for m in ("_ensure_index", "_parse", "_keyword", "_vector",
                                                           "_by_article", "_collapse")]
     walls, cpus = [], []
-    with _timings([*steps, (MiniLMEmbedder, "embed", "query embedding")], spent):
+    with _timings([*steps, (MiniLMEmbedder, "embed", "query embedding")], spent, spent_cpu):
         for text in texts:
             wall0, cpu0 = time.perf_counter(), time.process_time()
             bot.retrieve(text, k=config.top_k)
@@ -182,6 +183,7 @@ def retrieval(data: str, queries: str, n_queries: int) -> dict[str, Any]:
     return {
         "queries": n_queries, "queries_naming_an_outlet": named, **_percentiles(walls, ""),
         **_percentiles(cpus, "cpu_"), "ms_per_query_in": {k: round(v * 1000 / n_queries, 2) for k, v in spent.items()},
+        "cpu_ms_per_query_in": {k: round(v * 1000 / n_queries, 2) for k, v in spent_cpu.items()},
         "peak_rss_mb": peak_rss_mb(),
     }
 
@@ -205,17 +207,22 @@ def _laps(laps: dict[str, float]) -> Callable[[str], None]:
 
 
 @contextmanager
-def _timing(owner: Any, name: str, label: str, spent: dict[str, float]) -> Iterator[None]:
-    """Add the wall seconds of every call of ``owner.name`` to ``spent[label]`` while in the block."""
+def _timing(
+    owner: Any, name: str, label: str, spent: dict[str, float], cpu: dict[str, float] | None = None
+) -> Iterator[None]:
+    """Add the wall seconds of every call of ``owner.name`` to ``spent[label]`` while in the block
+    (and its CPU seconds, this process's threads, to ``cpu[label]``)."""
     original = getattr(owner, name)
 
     @functools.wraps(original)
     def timed(*args: Any, **kwargs: Any) -> Any:
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         try:
             return original(*args, **kwargs)
         finally:
             spent[label] += time.perf_counter() - started
+            if cpu is not None:
+                cpu[label] += time.process_time() - cpu_started
 
     setattr(owner, name, timed)
     try:
@@ -225,12 +232,14 @@ def _timing(owner: Any, name: str, label: str, spent: dict[str, float]) -> Itera
 
 
 @contextmanager
-def _timings(targets: list[tuple[Any, str, str]], spent: dict[str, float]) -> Iterator[None]:
+def _timings(
+    targets: list[tuple[Any, str, str]], spent: dict[str, float], cpu: dict[str, float] | None = None
+) -> Iterator[None]:
     if not targets:
         yield
         return
     (owner, name, label), rest = targets[0], targets[1:]
-    with _timing(owner, name, label, spent), _timings(rest, spent):
+    with _timing(owner, name, label, spent, cpu), _timings(rest, spent, cpu):
         yield
 
 
