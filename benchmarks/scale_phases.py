@@ -11,6 +11,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -113,25 +114,27 @@ def build(corpus: str, originals: str, n: int, data: str) -> dict[str, Any]:
     config = IndexSettings.load(env={}, data_dir=Path(data))
     embedder = DerivedEmbedder(texts, np.load(Path(originals) / "vectors.npy"), meta["name"], meta["scale"],
                                lambda: make_embedder(config))
-    spent: dict[str, float] = defaultdict(float)
+    spent = _Spent()
     steps = [(ingest_module, "load_articles", "load"), (ingest_module, "_clean", "clean"),
              (ingest_module, "_clusters", "dedup (signatures, clusters)"),
              (ingest_module, "check_store", "consistency checks"), (ChromaStore, "put_articles", "Chroma writes"),
              (ingest_module, "refresh_keyword_index", "keyword index")]
-    with _timings(steps, spent):
+    with _timing(steps, spent):
         wall0, cpu0 = time.perf_counter(), cpu_seconds()
         report = ingest_module.ingest([folder], config, embedder=embedder, progress=False)
         wall, cpu = time.perf_counter() - wall0, cpu_seconds() - cpu0
-    spent["derived vectors (worker thread)"] = report.embed_seconds
+    spent.wall["derived vectors (worker thread)"] = report.embed_seconds
+    spent.cpu["derived vectors (worker thread)"] = embedder.cpu_seconds
     outside = cpu - embedder.cpu_seconds  # CPU seconds of everything but the vectors
     sizes = sorted((len(m) for m in report.clusters.values()), reverse=True)
     return {
         "articles": len(report.added), "chunks": report.chunks, "skipped": len(report.skipped),
         "duplicates": len(report.duplicates), "clusters_of_copies": len(report.clusters),
         "largest_cluster": sizes[0] if sizes else 1, "write_records_s": round(written, 1),
-        "wall_s": round(wall, 1), "cpu_s": round(cpu, 1), "seconds_in": {k: round(v, 1) for k, v in spent.items()},
+        "wall_s": round(wall, 1), "cpu_s": round(cpu, 1), "seconds_in": spent.per(1),
         "vectors": dict(embedder.counts), "derived_vectors_cpu_s": round(embedder.cpu_seconds, 1),
         "cpu_outside_vectors_s": round(outside, 1), "peak_rss_mb": peak_rss_mb(),
+        "peak_rss_mb_when_each_step_last_returned": spent.peak_rss_mb,
         "disk_mb": _mb(Path(data)), "chroma_mb": _mb(Path(data) / "chroma"), "keyword_mb": _mb(Path(data) / "keyword"),
     }
 
@@ -168,12 +171,11 @@ def retrieval(data: str, queries: str, n_queries: int) -> dict[str, Any]:
     config = Config.load(env={}, data_dir=Path(data), backend="extractive")
     bot = Assistant.from_config(config)
     bot.retrieve(texts[0], k=config.top_k)
-    spent: dict[str, float] = defaultdict(float)
-    spent_cpu: dict[str, float] = defaultdict(float)
+    spent = _Spent()
     steps = [(HybridRetriever, m, m.strip("_")) for m in ("_ensure_index", "_parse", "_keyword", "_vector",
                                                           "_by_article", "_collapse")]
     walls, cpus = [], []
-    with _timings([*steps, (MiniLMEmbedder, "embed", "query embedding")], spent, spent_cpu):
+    with _timing([*steps, (MiniLMEmbedder, "embed", "query embedding")], spent):
         for text in texts:
             wall0, cpu0 = time.perf_counter(), time.process_time()
             bot.retrieve(text, k=config.top_k)
@@ -182,8 +184,7 @@ def retrieval(data: str, queries: str, n_queries: int) -> dict[str, Any]:
     named = sum(1 for t in texts if bot._retriever.parse(t).parts)
     return {
         "queries": n_queries, "queries_naming_an_outlet": named, **_percentiles(walls, ""),
-        **_percentiles(cpus, "cpu_"), "ms_per_query_in": {k: round(v * 1000 / n_queries, 2) for k, v in spent.items()},
-        "cpu_ms_per_query_in": {k: round(v * 1000 / n_queries, 2) for k, v in spent_cpu.items()},
+        **_percentiles(cpus, "cpu_"), "ms_per_query_in": spent.per(n_queries, 1000.0),
         "peak_rss_mb": peak_rss_mb(),
     }
 
@@ -206,41 +207,45 @@ def _laps(laps: dict[str, float]) -> Callable[[str], None]:
     return lap
 
 
+@dataclass
+class _Spent:
+    """Wall and CPU seconds of each timed step, and this process's peak memory when it last returned."""
+
+    wall: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    cpu: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    peak_rss_mb: dict[str, float] = field(default_factory=dict)
+
+    def per(self, n: int, unit: float = 1.0) -> dict[str, dict[str, float]]:
+        rounded = {k: round(v * unit / n, 2) for k, v in self.wall.items()}
+        return {"wall": rounded, "cpu": {k: round(v * unit / n, 2) for k, v in self.cpu.items()}}
+
+
 @contextmanager
-def _timing(
-    owner: Any, name: str, label: str, spent: dict[str, float], cpu: dict[str, float] | None = None
-) -> Iterator[None]:
-    """Add the wall seconds of every call of ``owner.name`` to ``spent[label]`` while in the block
-    (and its CPU seconds, this process's threads, to ``cpu[label]``)."""
-    original = getattr(owner, name)
-
-    @functools.wraps(original)
-    def timed(*args: Any, **kwargs: Any) -> Any:
-        started, cpu_started = time.perf_counter(), time.process_time()
-        try:
-            return original(*args, **kwargs)
-        finally:
-            spent[label] += time.perf_counter() - started
-            if cpu is not None:
-                cpu[label] += time.process_time() - cpu_started
-
-    setattr(owner, name, timed)
+def _timing(targets: list[tuple[Any, str, str]], spent: _Spent) -> Iterator[None]:
+    """While in the block, every call of each ``owner.name`` in ``targets`` adds its wall and CPU
+    seconds (all of this process's threads) to ``spent`` under its label."""
+    originals = [(owner, name, getattr(owner, name)) for owner, name, _label in targets]
+    for (owner, name, original), (_o, _n, label) in zip(originals, targets):
+        setattr(owner, name, _timed(original, label, spent))
     try:
         yield
     finally:
-        setattr(owner, name, original)
+        for owner, name, original in originals:
+            setattr(owner, name, original)
 
 
-@contextmanager
-def _timings(
-    targets: list[tuple[Any, str, str]], spent: dict[str, float], cpu: dict[str, float] | None = None
-) -> Iterator[None]:
-    if not targets:
-        yield
-        return
-    (owner, name, label), rest = targets[0], targets[1:]
-    with _timing(owner, name, label, spent, cpu), _timings(rest, spent, cpu):
-        yield
+def _timed(original: Callable[..., Any], label: str, spent: _Spent) -> Callable[..., Any]:
+    @functools.wraps(original)
+    def timed(*args: Any, **kwargs: Any) -> Any:
+        wall, cpu = time.perf_counter(), time.process_time()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            spent.wall[label] += time.perf_counter() - wall
+            spent.cpu[label] += time.process_time() - cpu
+            spent.peak_rss_mb[label] = peak_rss_mb()
+
+    return timed
 
 
 def _fresh(*folders: Path) -> None:
