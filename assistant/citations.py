@@ -439,14 +439,9 @@ def with_markers(body: str, numbers: Iterable[int]) -> str:
 def _citation(number: int, ev: Evidence) -> Citation:
     return Citation(
         number=number,
-        doc_id=ev.doc_id,
-        source=ev.source,
-        title=ev.title,
-        outlet=ev.outlet,
-        published=ev.published,
+        meta=ev.meta,
         quote=ev.text,
         start=ev.start,
         end=ev.end,
-        url=ev.url,
         also_reported_by=ev.also_reported_by,
     )

@@ -151,16 +151,10 @@ def _evidence(number: int, cand: _Candidate) -> Evidence:
     chunk = cand.hit.chunk
     return Evidence(
         number=number,
-        doc_id=chunk.doc_id,
+        meta=chunk.meta,
         text=cand.text,
         start=cand.start,
         end=cand.end,
-        title=chunk.title,
-        outlet=chunk.outlet,
-        published=chunk.published,
-        source=chunk.source,
-        url=chunk.url,
-        cluster_id=chunk.cluster_id,
         also_reported_by=cand.hit.also_reported_by,
         score=chunk.score,
     )

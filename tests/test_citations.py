@@ -9,6 +9,7 @@ from assistant.citations import Verified, normalize_markers, verify
 from assistant.lexicon import numbers_in
 from assistant.prompt import REFUSAL_TEXT, is_refusal
 from assistant.types import Evidence
+from index.types import ArticleMeta
 
 ARTICLE_A = "City unveils transit plan"
 ARTICLE_B = "Council backs bus plan"
@@ -21,15 +22,12 @@ def ev(
     start = 100 * number
     return Evidence(
         number=number,
-        doc_id=doc,
+        meta=ArticleMeta(
+            doc, source=f"{doc}.txt", title=title, outlet=outlet, published=published, url=f"https://example.org/{doc}"
+        ),
         text=text,
         start=start,
         end=start + len(text),
-        title=title,
-        outlet=outlet,
-        published=published,
-        source=f"{doc}.txt",
-        url=f"https://example.org/{doc}",
         also_reported_by=("Wire Service",) if number == 1 else (),
     )
 

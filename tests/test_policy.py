@@ -11,11 +11,12 @@ from assistant.pipeline import Draft, finish, first_sentence, leading_verdict
 from assistant.policy import RULES, UNADDRESSED_TEXT, AnswerPolicy, Judgement, Reason, Refusal
 from assistant.question import asks_for_name, is_closed
 from assistant.types import Evidence
+from index.types import ArticleMeta
 
 TEXT = "Acme's revenue rose 12% to $3 billion in the third quarter, Chief Executive Jo Park said."
 EV = Evidence(
-    number=1, doc_id="d1", text=TEXT, start=0, end=len(TEXT), title="Acme beats forecasts", outlet="Wire",
-    published="2023-10-02", source="acme.txt",
+    number=1, text=TEXT, start=0, end=len(TEXT),
+    meta=ArticleMeta("d1", source="acme.txt", title="Acme beats forecasts", outlet="Wire", published="2023-10-02"),
 )
 
 
