@@ -83,7 +83,7 @@ class Answer:
 
     def to_dict(self) -> dict[str, Any]:
         """The answer as JSON shows it: citations and sources flat, as :meth:`OfArticle.to_dict`."""
-        flat = dataclasses.asdict(self)
+        flat = dataclasses.asdict(dataclasses.replace(self, citations=[], sources=[]))  # each converted once
         flat["citations"] = [c.to_dict() for c in self.citations]
         flat["sources"] = [s.to_dict() for s in self.sources]
         return flat

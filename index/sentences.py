@@ -52,7 +52,7 @@ def sentence_spans(text: str, *, trained: bool = False) -> list[tuple[int, int]]
             if end - start - lead - trail > 0:
                 spans.append((base + start + lead, base + end - trail))
     spans = _merge_fragments(text, spans)
-    return _merge_after_abbreviations(text, spans, tokenizer) if trained else spans
+    return _merge_after_abbreviations(text, spans) if trained else spans
 
 
 def _merge_fragments(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -71,11 +71,17 @@ def _merge_fragments(text: str, spans: list[tuple[int, int]]) -> list[tuple[int,
     return merged
 
 
-def _merge_after_abbreviations(text: str, spans: list[tuple[int, int]], tokenizer: Any) -> list[tuple[int, int]]:
+@lru_cache(maxsize=1)
+def _abbreviations() -> frozenset[str]:
+    """The trained model's abbreviations and ours (built once: every answer line is cut with them)."""
+    return frozenset(_trained_punkt()._params.abbrev_types) | _MORE_ABBREVIATIONS
+
+
+def _merge_after_abbreviations(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Glue a piece back to the one before when that ends with an abbreviation: Punkt splits after
     one when its statistics say the next word starts sentences ("1 p.m. | ET", "Rams vs. |
     Commanders", "Mr. | Freeze"), which in an answer is almost always a false split."""
-    known = tokenizer._params.abbrev_types | _MORE_ABBREVIATIONS
+    known = _abbreviations()
     merged: list[tuple[int, int]] = []
     for start, end in spans:
         last = _LAST_WORD.search(text, merged[-1][0], merged[-1][1]) if merged else None
