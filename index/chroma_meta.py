@@ -8,6 +8,7 @@ what existing data dirs hold, so it must not change.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
@@ -26,20 +27,13 @@ def meta_from(meta: Mapping[str, Any]) -> ArticleMeta:
 
 
 def chunk_metadata(chunk: Chunk) -> dict[str, Any]:
-    m = chunk.meta
     return {
-        "doc_id": m.doc_id,
+        **dataclasses.asdict(chunk.meta),  # the article's fields, under their own names
         "version": chunk.chunk_id.split(":")[1],  # the article's content_hash[:12]
         "start": chunk.start,
         "end": chunk.end,
         "position": chunk.position,
-        "title": m.title,
-        "outlet": m.outlet,
-        "published": m.published,
-        "published_day": day_number(m.published),
-        "source": m.source,
-        "url": m.url,
-        "cluster_id": m.cluster_id,
+        "published_day": day_number(chunk.meta.published),
         "is_teaser": chunk.is_teaser,
     }
 
