@@ -11,12 +11,13 @@ from assistant.errors import BackendUnavailable, BadQuestion, IndexMissing, Mode
 from assistant.policy import AnswerPolicy, Reason, Refusal
 from assistant.retrieval import Filters
 from assistant.types import Answer, Citation, Evidence, Queued, Source, SourcesFound, StreamEvent, TextDelta, Turn
-from index.types import IngestReport
+from index.types import ArticleMeta, IngestReport
 
 __all__ = [
     "Answer",
     "AnswerPolicy",
     "ArticleInfo",
+    "ArticleMeta",
     "Assistant",
     "BackendUnavailable",
     "BadQuestion",

@@ -38,6 +38,7 @@ from assistant.lexicon import (
 )
 from assistant.prompt import CLOSED_INSTRUCTIONS, INSTRUCTIONS, REFUSAL_TEXT, SYSTEM_PROMPT, is_refusal
 from assistant.types import Citation, Evidence
+from index.sentences import sentence_spans
 
 log = logging.getLogger(__name__)
 
@@ -131,12 +132,6 @@ _ECHO_META = re.compile(
     r"^(\s*(?:\[\d+\]\s*)+)\((?:article [A-Z]\d*\)|[^()]*?(?:\d{4}-\d{2}-\d{2}|\"[^\"]*\")[^()]*\))\s*"
 )
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
-_ABBREVIATIONS = {
-    "mr", "mrs", "ms", "dr", "st", "jr", "sr", "gen", "gov", "sen", "rep", "lt", "col", "sgt",
-    "prof", "inc", "corp", "co", "ltd", "vs", "no", "jan", "feb", "mar", "apr", "jun", "jul",
-    "aug", "sep", "sept", "oct", "nov", "dec", "e.g", "i.e", "u.s", "u.k", "u.n", "a.m", "p.m",
-}  # fmt: skip
-_BOUNDARY = re.compile(r"([.!?]+[\"”’')\]]*)((?:\s*\[\d+\])*)(?=\s+|$)")
 
 
 def _clean_lines(text: str) -> list[str]:
@@ -151,38 +146,17 @@ def _clean_lines(text: str) -> list[str]:
 
 
 def _split_line(line: str) -> list[tuple[str, list[int]]]:
-    """(sentence text with its markers, markers) for one line.
+    """(sentence text with its markers, markers) for one line, cut where :mod:`index.sentences`
+    cuts it with the markers blanked out (so "met. [1] He" and "met.[1] He" are cut alike).
 
     A line that opens with a marker uses the "[1] Sentence." style: a marker after a full stop
     belongs to the next sentence. Otherwise markers after a full stop close the sentence before.
     """
+    spans = sentence_spans(_MARKER.sub(lambda m: " " * len(m.group()), line), trained=True)
     leading = bool(re.match(r"\s*\[\d+\]", line))
-    pieces: list[str] = []
-    start = 0
-    carry = ""
-    for m in _BOUNDARY.finditer(line):
-        before = line[start : m.start(1)]
-        word = re.search(r"([\w.]+)$", before)
-        last = word.group(1).lower() if word else ""
-        nxt = line[m.end() :].lstrip()[:1]
-        if last.rstrip(".") in _ABBREVIATIONS or re.fullmatch(r"[a-z]", last) or nxt.islower():
-            continue
-        if leading:
-            pieces.append(carry + line[start : m.end(1)])
-            carry = m.group(2).strip() + " " if m.group(2).strip() else ""
-        else:
-            pieces.append(carry + line[start : m.end()])
-            carry = ""
-        start = m.end()
-    rest = carry + line[start:]
-    if rest.strip():
-        pieces.append(rest)
-    out = []
-    for piece in pieces:
-        piece = piece.strip()
-        if piece:
-            out.append((piece, [int(n) for n in _MARKER.findall(piece)]))
-    return out
+    cuts = [0, *(a_end if leading else b_start for (_, a_end), (b_start, _) in zip(spans, spans[1:])), len(line)]
+    pieces = (line[lo:hi].strip() for lo, hi in zip(cuts, cuts[1:]))
+    return [(piece, [int(n) for n in _MARKER.findall(piece)]) for piece in pieces if piece]
 
 
 def strip_markers(sentence: str) -> str:
@@ -439,14 +413,9 @@ def with_markers(body: str, numbers: Iterable[int]) -> str:
 def _citation(number: int, ev: Evidence) -> Citation:
     return Citation(
         number=number,
-        doc_id=ev.doc_id,
-        source=ev.source,
-        title=ev.title,
-        outlet=ev.outlet,
-        published=ev.published,
+        meta=ev.meta,
         quote=ev.text,
         start=ev.start,
         end=ev.end,
-        url=ev.url,
         also_reported_by=ev.also_reported_by,
     )

@@ -28,7 +28,7 @@ from index.ingest import ingest as ingest_paths
 from index.keyword_store import refresh as refresh_keyword_index
 from index.lock import writer_lock
 from index.store import ChromaStore
-from index.types import IngestReport
+from index.types import ArticleMeta, IngestReport, OfArticle
 
 log = logging.getLogger(__name__)
 
@@ -39,15 +39,11 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
-class ArticleInfo:
-    doc_id: str
-    source: str
-    title: str
-    outlet: str
-    published: str
-    url: str
+class ArticleInfo(OfArticle):
+    """An ingested article as the article list shows it."""
+
+    meta: ArticleMeta
     n_chunks: int
-    cluster_id: str
     also_reported_by: tuple[str, ...] = ()
     is_teaser: bool = False
     part_of: str = ""
@@ -158,14 +154,8 @@ class Assistant:
             clusters.setdefault(rec.cluster_id, []).append((rec.doc_id, rec.outlet or rec.source))
         infos = [
             ArticleInfo(
-                doc_id=rec.doc_id,
-                source=rec.source,
-                title=rec.title,
-                outlet=rec.outlet,
-                published=rec.published,
-                url=rec.url,
+                meta=rec.meta,
                 n_chunks=rec.n_chunks,
-                cluster_id=rec.cluster_id,
                 also_reported_by=tuple(n for d, n in clusters[rec.cluster_id] if d != rec.doc_id),
                 is_teaser=rec.is_teaser,
                 part_of=rec.part_of,

@@ -19,10 +19,11 @@ import numpy as np
 
 from assistant.addressed import addressed_sentences
 from assistant.retrieval import REPEAT_JACCARD, Hit
-from assistant.text import content_terms, jaccard
+from assistant.text import jaccard
 from assistant.types import Evidence
 from index.chunker import approx_tokens
 from index.sentences import sentence_spans
+from index.words import content_terms
 
 _PRONOUN_START = re.compile(r"^[“\"']?(He|She|They|It|His|Her|Their|This|That|These|Those)\b")
 MAX_PER_ARTICLE = 4
@@ -151,16 +152,10 @@ def _evidence(number: int, cand: _Candidate) -> Evidence:
     chunk = cand.hit.chunk
     return Evidence(
         number=number,
-        doc_id=chunk.doc_id,
+        meta=chunk.meta,
         text=cand.text,
         start=cand.start,
         end=cand.end,
-        title=chunk.title,
-        outlet=chunk.outlet,
-        published=chunk.published,
-        source=chunk.source,
-        url=chunk.url,
-        cluster_id=chunk.cluster_id,
         also_reported_by=cand.hit.also_reported_by,
         score=chunk.score,
     )

@@ -1,9 +1,10 @@
 """The words of a claim and of its sources, compared by citation checks and name checks: content
-words (stemmed, stopwords and reporting verbs dropped; capitalised ones marked as names), numbers
-normalised ("70 percent" -> "70%"), and quoted passages.
+words (stemmed, function words and reporting verbs dropped; capitalised ones marked as names), a
+country named in any of its ways as one term, numbers normalised ("70 percent" -> "70%"), and
+quoted passages.
 
-The stemmer is deliberately crude and symmetric ("meeting"/"met"/"meets" -> "meet"): claims and
-sources go through the same function, so it only has to map related forms together.
+Words, function words and stems are :mod:`index.words`' (the Snowball stemmer the keyword index
+uses); this module adds what claims need on top: the countries, the names, the numbers.
 """
 
 from __future__ import annotations
@@ -14,37 +15,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from assistant.countries import country_acronyms, country_forms
+from index.words import LETTERS, function_words, stem
 
-STOPWORDS = frozenset(
-    """a about above after again against all am an and any are as at be been before being below
-    between both but by can could did do does doing down during each few for from further had has
-    have having he her here hers herself him himself his how i if in into is it its itself just me
-    more most my myself no nor not now of off on once only or other our ours ourselves out over own
-    same she should so some such than that the their theirs them themselves then there these they
-    this those through to too under until up very was we were what when where which while who whom
-    why will with would you your yours yourself yourselves also however meanwhile moreover
-    furthermore additionally therefore thus still yet may might must shall one ones us its
-    s t don didn doesn isn aren wasn weren won wouldn couldn shouldn hasn haven hadn""".split()
-)
 # words that carry no claim of their own: reporting verbs, talk about the sources, question words
 _GENERIC = frozenset(
-    """said say says saying told tell tells stated according article articles source sources
-    report reports reported mention mentions mentioned noted note added cited explained answer
-    question information provided text sentence sentences based regarding specifically mainly
-    mr ms mrs what whom whose which did do year years next last week weeks month months day days
-    today yesterday ago recent recently time""".split()
+    """saying told tell tells stated article articles source sources report reports reported mention
+    mentions mentioned noted note added cited explained answer question information provided text
+    sentence sentences based regarding specifically mainly mr ms mrs whose year years next last week
+    weeks month months day days today yesterday ago recent recently time""".split()
 )
-_IRREGULAR = {
-    "met": "meet", "held": "hold", "spoke": "speak", "spoken": "speak", "took": "take",
-    "taken": "take", "made": "make", "gave": "give", "given": "give", "came": "come",
-    "sought": "seek", "brought": "bring", "thought": "think", "knew": "know", "known": "know",
-    "wrote": "write", "written": "write", "began": "begin", "begun": "begin", "led": "lead",
-    "left": "leave", "won": "win", "ran": "run", "grew": "grow", "grown": "grow", "rose": "rise",
-    "risen": "rise", "fell": "fall", "fallen": "fall", "chose": "choose", "chosen": "choose",
-    "became": "become", "sent": "send", "kept": "keep", "felt": "feel", "went": "go",
-    "gone": "go", "saw": "see", "seen": "see", "found": "find", "paid": "pay", "sold": "sell",
-    "bought": "buy", "fought": "fight", "struck": "strike", "drew": "draw", "drawn": "draw",
-}  # fmt: skip
 _CALENDAR = frozenset(
     """monday tuesday wednesday thursday friday saturday sunday january february march april may
     june july august september october november december""".split()
@@ -62,7 +41,6 @@ _ALIASES = [
     (re.compile(r"\bU\.\s?K\.(?=\W|$)"), "UK"),
     (re.compile(r"\bUnited Nations\b"), "UN"),
 ]
-_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 
 
 @dataclass(frozen=True)
@@ -76,24 +54,6 @@ class Terms:
         return 2 if term in self.proper else 1
 
 
-def stem(word: str) -> str:
-    """A crude, symmetric English stemmer: enough to match "meeting"/"met"/"meets", "raised"/"raise"."""
-    w = _IRREGULAR.get(word, word)
-    if w != word:
-        return w
-    if len(w) > 4 and w.endswith("ies"):
-        w = w[:-3] + "y"
-    elif len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is")):
-        w = w[:-1]
-    for suffix in ("ing", "ed"):
-        if len(w) > len(suffix) + 2 and w.endswith(suffix):
-            w = w[: -len(suffix)]
-            if len(w) > 3 and w[-1] == w[-2] and w[-1] not in "lsz":
-                w = w[:-1]
-            return w.removesuffix("e")
-    return w[:-1] if len(w) > 3 and w.endswith("e") else w
-
-
 def content_terms(text: str) -> Terms:
     """Stemmed content words of ``text`` (no stopwords, reporting verbs or question words); a
     country named in any of its ways ("Thai", "Americans", "the United States") is one term."""
@@ -104,7 +64,7 @@ def content_terms(text: str) -> Terms:
     for i, (raw, country) in enumerate(_tokens(text)):
         low = raw.lower().replace("’", "'")
         acronym = len(raw) > 1 and raw.isupper()
-        if country is None and not acronym and (low in STOPWORDS or low in _GENERIC or len(low) < 2):
+        if country is None and not acronym and (low in function_words() or low in _GENERIC or len(low) < 2):
             continue
         term = country or stem(low)
         terms.add(term)
@@ -131,7 +91,7 @@ class _CountryTable:
 
 
 def _stems(form: str) -> tuple[str, ...]:
-    return tuple(_word_stem(w) for w in _WORD.findall(form))
+    return tuple(_word_stem(w) for w in LETTERS.findall(form))
 
 
 @lru_cache(maxsize=8192)
@@ -157,7 +117,7 @@ def _countries() -> _CountryTable:
 def _tokens(text: str) -> Iterator[tuple[str, str | None]]:
     """The words of ``text`` (a possessive 's dropped), each with its country's term if it names
     one; a capitalised run of words that names a country ("South Korea") is one token."""
-    words = list(_WORD.finditer(text))
+    words = list(LETTERS.finditer(text))
     i = 0
     while i < len(words):
         raw = _POSSESSIVE.sub("", words[i].group(0))
@@ -215,7 +175,7 @@ def numbers_in(text: str) -> set[str]:
             value = value.rstrip("0").rstrip(".")
         value = str(int(value)) if value.isdigit() else value
         found.add(value + ("%" if m.group(2) else ""))
-    for word in _WORD.findall(text.lower()):
+    for word in LETTERS.findall(text.lower()):
         if word in _NUMBER_WORDS:
             found.add(_NUMBER_WORDS[word])
     return found
@@ -230,7 +190,7 @@ def quotes_in(text: str) -> list[str]:
     for m in _QUOTE.finditer(text):
         inner = next(g for g in m.groups() if g is not None)
         for part in re.split(r"\.\.\.|…", inner):
-            if _WORD.search(part):
+            if LETTERS.search(part):
                 out.append(part)
     return out
 
@@ -240,9 +200,10 @@ def normalize_quote(text: str) -> str:
     return " ".join(re.sub(r"[^\w%]+", " ", text.lower()).split())
 
 
-# Endings that make a place's adjective or people: Korea/Korean, Europe/European, Paris/Parisian,
-# Texas/Texan, Bengal/Bengali, Kurd/Kurdish. Countries need none: their table names them all.
-_ADJECTIVE_ENDINGS = frozenset({"n", "an", "ian", "ean", "ese", "i", "ish"})
+# Endings that make a place's adjective or people, on the stems: Korea/Korean, Europe/European,
+# Texas/Texan ("texa"), Bengal/Bengali, Kurd/Kurdish, Paris/Parisian ("pari": the stemmer takes a
+# final s as a plural). Countries need none: their table names them all.
+_ADJECTIVE_ENDINGS = frozenset({"n", "an", "ian", "sian", "ean", "ese", "i", "ish"})
 
 
 def word_known(term: str, have: Set[str]) -> bool:

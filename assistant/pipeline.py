@@ -25,7 +25,7 @@ from assistant.condense import Resolved, resolve
 from assistant.config import Config
 from assistant.evidence import select_evidence
 from assistant.generators import Generator
-from assistant.policy import RULES, AnswerPolicy, Judgement, Refusal
+from assistant.policy import RULES, UNADDRESSED_TEXT, AnswerPolicy, Judgement, Refusal
 from assistant.question import is_closed
 from assistant.retrieval import Filters, Hit, HybridRetriever
 from assistant.short_answer import bare_answer, direct_answer
@@ -65,6 +65,7 @@ class Draft:
     raw: str
     verdict: str | None = None  # "Yes" / "No" for a yes/no question
     refusal: Refusal | None = None  # a refusal decided before or instead of generation
+    unaddressed: bool = False  # a yes/no question whose sources do not address it: "No", no why
     cited_texts: Callable[[Iterable[str]], list[str]] = field(default=lambda ids: [])
 
 
@@ -107,7 +108,7 @@ class ReadPath:
         closed = is_closed(resolved.question)
         refusal = self.policy.before_generation(bool(evidence), unknown)
         judgement: Judgement | None = None
-        raw, verdict = "", None
+        raw, verdict, unaddressed = "", None, False
         if evidence and (refusal is None or trace):
             queue_length = getattr(self.generator, "queue_length", None)
             ahead = queue_length() if queue_length else 0
@@ -116,13 +117,17 @@ class ReadPath:
             judge = getattr(self.generator, "judge", None)
             judgement = judge(resolved.question, evidence, closed=closed) if judge else None
             refusal = refusal or self.policy.on_judgement(judgement, closed)
-            if refusal is None or trace:
+            unaddressed = closed and refusal is None and self.policy.unaddressed(judgement)
+            if (refusal is None and not unaddressed) or trace:
                 verdict = self.policy.verdict(judgement) if closed else None
                 for piece in self._generate(resolved.question, evidence, turns, closed, verdict):
                     timings.setdefault("first_token", time.perf_counter() - started)
                     raw += piece
-                    if refusal is None:
+                    if refusal is None and not unaddressed:
                         yield TextDelta(piece)
+        if unaddressed:
+            timings.setdefault("first_token", time.perf_counter() - started)
+            yield TextDelta(UNADDRESSED_TEXT)
         if refusal is not None:
             timings.setdefault("first_token", time.perf_counter() - started)
             yield TextDelta(refusal.message)
@@ -137,6 +142,7 @@ class ReadPath:
             raw=raw,
             verdict=verdict,
             refusal=refusal,
+            unaddressed=unaddressed,
             cited_texts=self.retriever.article_texts,
         )
         answer = finish(draft, self.policy, self.stages.verify)
@@ -164,6 +170,9 @@ def finish(draft: Draft, policy: AnswerPolicy, check: Callable[..., Verified] = 
     base = Answer(text="", sources=draft.sources, refused=True, refusal=draft.refusal)
     if draft.refusal is not None:
         return replace(base, text=draft.refusal.message)
+    if draft.unaddressed:
+        return replace(base, text=UNADDRESSED_TEXT, refused=False, verdict="No", short="No",
+                       flagged=[draft.raw] if draft.raw else [])
     verdict = draft.verdict or (leading_verdict(draft.raw) if draft.closed else None)
     # The verdict stays in the text verification reads: "Yes [1][2]." keeps the sentences it cites.
     checked = check(draft.raw, draft.evidence, draft.publishers, policy.disabled)
@@ -243,7 +252,8 @@ def ablate(
         refusal = varied.before_generation(bool(draft.evidence), unknown)
         if refusal is None and draft.judgement is not None:
             refusal = varied.on_judgement(draft.judgement, draft.closed)
-        result = finish(replace(draft, refusal=refusal), varied, check)
+        unaddressed = draft.closed and refusal is None and varied.unaddressed(draft.judgement)
+        result = finish(replace(draft, refusal=refusal, unaddressed=unaddressed), varied, check)
         out[name] = {"text": result.text, "refused": result.refused, "short": result.short,
                      "cited": [(c.doc_id, c.source) for c in result.citations]}
     return out

@@ -29,6 +29,8 @@ class Reason(StrEnum):
 
 
 REFUSAL_TEXT = "The articles do not say."
+# A yes/no question whose sources, by the model's own judgement, do not address it.
+UNADDRESSED_TEXT = "No: the articles found do not report that."
 
 _MESSAGES = {
     Reason.NOTHING_FOUND: "Nothing in the articles matches this question.",
@@ -55,8 +57,8 @@ class Refusal:
 class Judgement:
     """A generator's own view of the evidence, read from its next-token probabilities.
 
-    ``p_answerable``: P(YES) / (P(YES) + P(NO)) for "Do the sources answer this question?" (open
-    questions); ``p_yes``: P(Yes) / (P(Yes) + P(No)) as the first word of the answer to a yes/no
+    ``p_answerable``: P(YES) / (P(YES) + P(NO)) for "Do the sources answer this question?" (every
+    question); ``p_yes``: P(Yes) / (P(Yes) + P(No)) as the first word of the answer to a yes/no
     question. None where not asked, or where the backend has no probabilities.
     """
 
@@ -115,6 +117,15 @@ class AnswerPolicy:
         if judgement.p_answerable < self.answerable_min:
             return Refusal.of(Reason.SOURCES_INSUFFICIENT, detail=f"P(sources answer) = {judgement.p_answerable:.2f}")
         return None
+
+    def unaddressed(self, judgement: Judgement | None) -> bool:
+        """A yes/no question the model judges its sources not to answer (P(sources answer) below
+        the bar): its verdict is "No: the articles found do not report that", without a model
+        written why. The 1.5B model's P(Yes) alone is above 0.5 for nearly every yes/no question,
+        also for leading ones whose sources never say so ("Was the fishing ban lifted?" over "the
+        ban was extended"; BENCHMARKS.md, "Fifth session")."""
+        p = judgement.p_answerable if judgement is not None else None
+        return p is not None and p < self.answerable_min and self.on("model_decision")
 
     def verdict(self, judgement: Judgement | None) -> str | None:
         """"Yes" or "No" for a yes/no question from the model's P(Yes). (Measured on MultiHop-RAG

@@ -24,12 +24,13 @@ import numpy as np
 from assistant.config import Config
 from assistant.query import DateRange, OutletNames, ParsedQuery, parse_query
 from assistant.text import WORDS, jaccard, names
+from index.chroma_meta import day_number
 from index.embedders import Embedder
 from index.follow import follow
 from index.keyword import Columns, KeywordIndex, stemmer
 from index.keyword_store import current_index, index_dir
 from index.sentences import sentences as sentences_of
-from index.store import ChromaStore, day_number
+from index.store import ChromaStore
 from index.types import Chunk
 
 log = logging.getLogger(__name__)

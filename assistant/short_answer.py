@@ -20,8 +20,8 @@ import re
 from collections.abc import Sequence
 
 from assistant.question import asks_for_name
-from assistant.text import content_terms, stopwords
 from assistant.types import Evidence
+from index.words import content_terms, stopwords
 
 MAX_SPAN_WORDS = 8  # longer "new parts" are clauses, not answers
 

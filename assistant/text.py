@@ -1,14 +1,14 @@
-"""Small text utilities shared by retrieval, evidence selection and follow-up resolution:
-content terms (stemmed, stopwords dropped), proper names, word-set overlap."""
+"""Small text utilities shared by retrieval, evidence selection and follow-up resolution: proper
+names and word-set overlap. Words themselves (tokens, stopwords, stems) come from :mod:`index.words`."""
 
 from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Any
 
-_WORD = re.compile(r"[\w’'%.-]*\w%?", re.UNICODE)
-WORDS = re.compile(r"\w+")
+from index.words import WORDS as WORDS
+from index.words import stopwords
+
 # Runs of capitalised words, allowing a few connecting words ("Ministry of Foreign Affairs").
 _NAME = re.compile(r"\b[A-Z][\w’'-]+(?:\s+(?:of|de|al|van|von)?\s*[A-Z][\w’'-]+)*")
 _NOT_NAMES = {
@@ -26,30 +26,6 @@ _NOT_NAMES = {
     "Meanwhile", "However", "Moreover", "Also", "Additionally", "Furthermore", "Separately",
     "Earlier", "Later", "Instead", "Still", "Then", "Now", "Nevertheless", "Overall",
 }
-
-
-@lru_cache(maxsize=1)
-def _stemmer() -> Any:
-    import Stemmer
-
-    return Stemmer.Stemmer("english")
-
-
-@lru_cache(maxsize=1)
-def stopwords() -> frozenset[str]:
-    from bm25s.stopwords import STOPWORDS_EN
-
-    extra = {"said", "say", "says", "according", "also", "would", "could", "what", "who", "whom",
-             "which", "when", "where", "why", "how", "did", "does", "do"}
-    return frozenset(STOPWORDS_EN) | extra
-
-
-def content_terms(text: str) -> list[str]:
-    """Stemmed, lower-cased content words (stopwords dropped), in order."""
-    words = [w.lower().strip(".-'’") for w in _WORD.findall(text)]
-    words = [w for w in words if w and w not in stopwords()]
-    return list(_stemmer().stemWords(words))
-
 
 
 def names(text: str) -> list[str]:

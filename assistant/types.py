@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, TypedDict
 
 from assistant.policy import Refusal
-from index.types import Chunk
+from index.types import ArticleMeta, Chunk, OfArticle
 
 
 class Turn(TypedDict):
@@ -16,51 +16,45 @@ class Turn(TypedDict):
 
 
 @dataclass(frozen=True)
-class Evidence:
+class Evidence(OfArticle):
     """One sentence offered to the generator, numbered as the model sees it ([n])."""
 
     number: int
-    doc_id: str
+    meta: ArticleMeta
     text: str  # exact text of the article between start and end
     start: int
     end: int
-    title: str
-    outlet: str
-    published: str
-    source: str
-    url: str = ""
-    cluster_id: str = ""
     also_reported_by: tuple[str, ...] = ()
     score: float = 0.0
 
 
 @dataclass(frozen=True)
-class Citation:
+class Citation(OfArticle):
     """A verified citation: ``quote`` is exactly ``article_text[start:end]``."""
 
+    FLAT = (
+        "number", "doc_id", "source", "title", "outlet", "published", "quote", "start", "end", "url", "also_reported_by"
+    )
+
     number: int
-    doc_id: str
-    source: str
-    title: str
-    outlet: str
-    published: str
+    meta: ArticleMeta
     quote: str
     start: int
     end: int
-    url: str = ""
     also_reported_by: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
-class Source:
+class Source(OfArticle):
     """A retrieved chunk as shown to the user (the chunks the answer was built from)."""
 
-    doc_id: str
+    FLAT = (
+        "doc_id", "chunk_id", "source", "title", "outlet", "published", "text", "start", "end", "score",
+        "also_reported_by",
+    )
+
+    meta: ArticleMeta
     chunk_id: str
-    source: str
-    title: str
-    outlet: str
-    published: str
     text: str
     start: int
     end: int
@@ -69,19 +63,7 @@ class Source:
 
     @classmethod
     def from_chunk(cls, chunk: Chunk, also: tuple[str, ...] = ()) -> Source:
-        return cls(
-            doc_id=chunk.doc_id,
-            chunk_id=chunk.chunk_id,
-            source=chunk.source,
-            title=chunk.title,
-            outlet=chunk.outlet,
-            published=chunk.published,
-            text=chunk.text,
-            start=chunk.start,
-            end=chunk.end,
-            score=chunk.score,
-            also_reported_by=also,
-        )
+        return cls(chunk.meta, chunk.chunk_id, chunk.text, chunk.start, chunk.end, chunk.score, also)
 
 
 @dataclass(frozen=True)
@@ -100,7 +82,11 @@ class Answer:
     trace: dict[str, Any] = field(default_factory=dict)  # the stages' own figures (model probabilities ...)
 
     def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        """The answer as JSON shows it: citations and sources flat, as :meth:`OfArticle.to_dict`."""
+        flat = dataclasses.asdict(dataclasses.replace(self, citations=[], sources=[]))  # each converted once
+        flat["citations"] = [c.to_dict() for c in self.citations]
+        flat["sources"] = [s.to_dict() for s in self.sources]
+        return flat
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,6 @@
 
 from index.config import IndexSettings, SettingError
 from index.ingest import ingest
-from index.types import IngestReport
+from index.types import ArticleMeta, IngestReport
 
-__all__ = ["IndexSettings", "IngestReport", "SettingError", "ingest"]
+__all__ = ["ArticleMeta", "IndexSettings", "IngestReport", "SettingError", "ingest"]

@@ -42,23 +42,18 @@ def chunk_article(
         if last + 1 >= len(spans):
             break
         first = max(last + 1 - overlap_sentences, first + 1)
+    meta = article.meta(cluster_id)
     chunks = []
     for position, (lo, hi) in enumerate(groups):
         start, end = spans[lo][0], spans[hi][1]
         chunks.append(
             Chunk(
                 chunk_id=f"{article.doc_id}:{article.content_hash[:12]}:{position}",
-                doc_id=article.doc_id,
+                meta=meta,
                 text=article.text[start:end],
                 start=start,
                 end=end,
                 position=position,
-                title=article.title,
-                outlet=article.outlet,
-                published=article.published,
-                source=article.source,
-                url=article.url,
-                cluster_id=cluster_id or article.doc_id,
                 is_teaser=article.is_teaser,
             )
         )

@@ -14,7 +14,9 @@ import logging
 import re
 from collections.abc import Sequence
 
+from index.sentences import sentences
 from index.types import Article, RawArticle
+from index.words import content_terms
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +28,6 @@ _SURROGATES = re.compile(r"[\ud800-\udfff]")
 _SPACES = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 _TERMINAL = re.compile(r"[.!?…:;][\"'”’)\]]*$|[\"”’)]$")
 _WORDS = re.compile(r"[^\W\d_]+")
-_SENTENCE_SPLIT = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+")
 
 _CHROME = [
     re.compile(pattern, re.IGNORECASE)
@@ -180,21 +181,9 @@ def remove_chrome(title: str, paras: Sequence[str]) -> list[str]:
 # --- teasers ------------------------------------------------------------------------------------
 
 _KICKER = re.compile(r"^[‘'\"“]?([A-Z0-9][A-Z0-9 &’'/.,-]{1,40}?)[’'\"”]?\s?:\s+(?=\S)")
-_STOPWORDS = frozenset(
-    "the and for that with from this have has had was were are its his her their they them "
-    "said says say will would could should can may might been being also than then there "
-    "which who whom what when where while into over after before about against between "
-    "under more most other some such only own same very just but not nor all any both each "
-    "few our out off once here why how our you your she him one two new last first year "
-    "years yesterday today monday tuesday wednesday thursday friday saturday sunday week".split()
-)
 LEAD_PARAGRAPHS = 3
 TEASER_MAX_OVERLAP = 0.35  # share of a teaser's content words found in the title + lead
 TEASER_MIN_WORDS = 40  # list items and transcript turns are shorter
-
-
-def _content_words(text: str) -> set[str]:
-    return {w[:6] for w in _WORDS.findall(text.casefold()) if len(w) > 2 and w not in _STOPWORDS}
 
 
 def kicker(paragraph: str) -> str:
@@ -208,7 +197,7 @@ def kicker(paragraph: str) -> str:
 
 def lead_overlap(paragraph: str, lead: set[str]) -> float:
     """Share of the paragraph's content words that occur in the article's title and lead."""
-    words = _content_words(paragraph)
+    words = set(content_terms(paragraph))
     return len(words & lead) / len(words) if words else 1.0
 
 
@@ -223,7 +212,7 @@ def split_teasers(title: str, paras: Sequence[str]) -> tuple[list[str], list[str
     """
     if len(paras) <= LEAD_PARAGRAPHS:
         return list(paras), []
-    lead = _content_words(" ".join([title, *paras[:LEAD_PARAGRAPHS]]))
+    lead = set(content_terms(" ".join([title, *paras[:LEAD_PARAGRAPHS]])))
     start = len(paras)
     while start > LEAD_PARAGRAPHS and _teaser_like(paras[start - 1], lead):
         start -= 1
@@ -248,7 +237,7 @@ def ends_mid_sentence(paragraph: str) -> bool:
     """
     if _TERMINAL.search(paragraph):
         return False
-    tail = _SENTENCE_SPLIT.split(paragraph)[-1]
+    tail = (sentences(paragraph) or [""])[-1]
     return (
         len(tail.split()) >= 3
         and tail[-1:].isalpha()
@@ -260,7 +249,7 @@ def teaser_title(paragraph: str, max_words: int = 12) -> str:
     """A title for a teaser: its kicker and first words, or its first words."""
     label = kicker(paragraph)
     rest = _KICKER.sub("", paragraph, count=1) if label else paragraph
-    first = re.split(r"(?<=[.!?])\s", rest, maxsplit=1)[0]
+    first = (sentences(rest) or [""])[0]
     words = first.split()
     short = " ".join(words[:max_words]) + ("…" if len(words) > max_words else "")
     return f"{label}: {short}" if label else short

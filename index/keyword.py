@@ -23,11 +23,11 @@ from typing import Any
 import numpy as np
 
 from index.chunker import embedding_text
-from index.types import Chunk
+from index.types import META_FIELDS, ArticleMeta, Chunk
 
 log = logging.getLogger(__name__)
 
-STRING_FIELDS = ("doc_id", "title", "outlet", "published", "source", "url", "cluster_id")
+STRING_FIELDS = META_FIELDS  # a chunk's article fields, each a coded column (saved by name)
 
 
 @dataclass(frozen=True)
@@ -113,7 +113,7 @@ class Columns:
         return cls(
             Strings.of([c.chunk_id for c in chunks]),
             Strings.of([c.text for c in chunks]),
-            {f: Coded.of([getattr(c, f) for c in chunks]) for f in STRING_FIELDS},
+            {f: Coded.of([getattr(c.meta, f) for c in chunks]) for f in STRING_FIELDS},
             {
                 "start": np.array([c.start for c in chunks], dtype=np.int64),
                 "end": np.array([c.end for c in chunks], dtype=np.int64),
@@ -129,17 +129,11 @@ class Columns:
         s, n = self.strings, self.numbers
         return Chunk(
             chunk_id=self.chunk_id[i],
-            doc_id=s["doc_id"][i],
+            meta=ArticleMeta(**{f: s[f][i] for f in STRING_FIELDS}),
             text=self.text[i],
             start=int(n["start"][i]),
             end=int(n["end"][i]),
             position=int(n["position"][i]),
-            title=s["title"][i],
-            outlet=s["outlet"][i],
-            published=s["published"][i],
-            source=s["source"][i],
-            url=s["url"][i],
-            cluster_id=s["cluster_id"][i],
             is_teaser=bool(n["is_teaser"][i]),
         )
 

@@ -19,11 +19,12 @@ import logging
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
 import numpy as np
 
+from index.chroma_meta import article_from, chunk_from, chunk_metadata, manifest_metadata, record_from
 from index.config import IndexSettings
 from index.connection import (
     db_identity,
@@ -56,12 +57,6 @@ class ArticleWrite:
     vectors: Vectors
     cluster_id: str
     signature: str
-
-
-def day_number(published: str) -> int:
-    """2023-09-18 -> 20230918 (0 when unknown): Chroma range filters need numbers."""
-    digits = published[:10].replace("-", "")
-    return int(digits) if len(digits) == 8 and digits.isdigit() else 0
 
 
 def _max_batch_size(client: Any) -> int:
@@ -223,7 +218,7 @@ class ChromaStore:
         for offset in range(0, self._articles.count(), _PAGE):
             got = self._articles.get(include=["metadatas"], limit=_PAGE, offset=offset)
             for meta in got["metadatas"] or []:
-                record = _record_from_meta(meta)
+                record = record_from(meta)
                 out[record.doc_id] = (record, str(meta.get("signature", "")))
         return out
 
@@ -249,7 +244,7 @@ class ChromaStore:
                 ids=[c.chunk_id for c in part],
                 embeddings=np.asarray(vectors[lo : lo + self.max_batch]),
                 documents=[c.text for c in part],
-                metadatas=[_chunk_meta(c) for c in part],
+                metadatas=[chunk_metadata(c) for c in part],
             )
         for lo in range(0, len(writes), self.max_batch):
             batch = writes[lo : lo + self.max_batch]
@@ -262,7 +257,7 @@ class ChromaStore:
                 ids=[w.article.doc_id for w in batch],
                 embeddings=[[1.0]] * len(batch),
                 documents=[w.article.text for w in batch],
-                metadatas=[_manifest_meta(w) for w in batch],
+                metadatas=[manifest_metadata(w.article, len(w.chunks), w.cluster_id, w.signature) for w in batch],
             )
 
     @_guarded
@@ -289,10 +284,8 @@ class ChromaStore:
         if not got["ids"]:
             return None
         meta, text = (got["metadatas"] or [{}])[0], str((got["documents"] or [""])[0])
-        r = _record_from_meta(meta)
-        fields = {k: v for k, v in asdict(r).items() if k not in ("n_chunks", "cluster_id")}
-        article = Article(**fields, text=text, author=str(meta.get("author", "")))
-        return article, r.cluster_id, str(meta.get("signature", ""))
+        article, cluster_id = article_from(meta, text)
+        return article, cluster_id, str(meta.get("signature", ""))
 
     # ---- chunks -----------------------------------------------------------------------------
     @_guarded
@@ -360,7 +353,7 @@ class ChromaStore:
         dists = (got["distances"] or [[]])[0]
         ids = got["ids"][0]
         return [  # no metadata: deleted by another process since this one loaded its vector index
-            _chunk_from(cid, doc, meta, score=1.0 - float(dist))
+            chunk_from(cid, doc, meta, score=1.0 - float(dist))
             for cid, doc, meta, dist in zip(ids, docs, metas, dists)
             if meta is not None
         ]
@@ -372,7 +365,7 @@ class ChromaStore:
         for lo in range(0, len(ids), _PAGE):
             got = self._chunks.get(ids=list(ids[lo : lo + _PAGE]), include=["documents", "metadatas"])
             for cid, doc, meta in zip(got["ids"], got["documents"] or [], got["metadatas"] or []):
-                chunks.append(_chunk_from(cid, doc, meta))
+                chunks.append(chunk_from(cid, doc, meta))
         return chunks
 
     @_guarded
@@ -381,79 +374,6 @@ class ChromaStore:
         for offset in range(0, self.count(), _PAGE):
             got = self._chunks.get(include=["documents", "metadatas"], limit=_PAGE, offset=offset)
             for cid, doc, meta in zip(got["ids"], got["documents"] or [], got["metadatas"] or []):
-                chunks.append(_chunk_from(cid, doc, meta))
+                chunks.append(chunk_from(cid, doc, meta))
         chunks.sort(key=lambda c: (c.doc_id, c.position))
         return chunks
-
-
-def _manifest_meta(write: ArticleWrite) -> dict[str, Any]:
-    a = write.article
-    record = ArticleRecord(
-        doc_id=a.doc_id,
-        key=a.key,
-        source=a.source,
-        title=a.title,
-        outlet=a.outlet,
-        published=a.published,
-        url=a.url,
-        content_hash=a.content_hash,
-        n_chunks=len(write.chunks),
-        cluster_id=write.cluster_id,
-        part_of=a.part_of,
-        is_teaser=a.is_teaser,
-    )
-    return {**asdict(record), "signature": write.signature, "author": a.author}
-
-
-def _chunk_meta(chunk: Chunk) -> dict[str, Any]:
-    return {
-        "doc_id": chunk.doc_id,
-        "version": chunk.chunk_id.split(":")[1],  # the article's content_hash[:12]
-        "start": chunk.start,
-        "end": chunk.end,
-        "position": chunk.position,
-        "title": chunk.title,
-        "outlet": chunk.outlet,
-        "published": chunk.published,
-        "published_day": day_number(chunk.published),
-        "source": chunk.source,
-        "url": chunk.url,
-        "cluster_id": chunk.cluster_id,
-        "is_teaser": chunk.is_teaser,
-    }
-
-
-def _chunk_from(cid: str, doc: Any, meta: Mapping[str, Any], score: float = 0.0) -> Chunk:
-    return Chunk(
-        chunk_id=cid,
-        doc_id=str(meta["doc_id"]),
-        text=str(doc),
-        start=int(meta["start"]),
-        end=int(meta["end"]),
-        position=int(meta["position"]),
-        title=str(meta.get("title", "")),
-        outlet=str(meta.get("outlet", "")),
-        published=str(meta.get("published", "")),
-        source=str(meta.get("source", "")),
-        url=str(meta.get("url", "")),
-        cluster_id=str(meta.get("cluster_id", "")),
-        is_teaser=bool(meta.get("is_teaser", False)),
-        score=score,
-    )
-
-
-def _record_from_meta(meta: Mapping[str, Any]) -> ArticleRecord:
-    return ArticleRecord(
-        doc_id=str(meta["doc_id"]),
-        key=str(meta["key"]),
-        source=str(meta["source"]),
-        title=str(meta["title"]),
-        outlet=str(meta["outlet"]),
-        published=str(meta["published"]),
-        url=str(meta["url"]),
-        content_hash=str(meta["content_hash"]),
-        n_chunks=int(meta["n_chunks"]),
-        cluster_id=str(meta["cluster_id"]),
-        part_of=str(meta.get("part_of", "")),
-        is_teaser=bool(meta.get("is_teaser", False)),
-    )

@@ -2,7 +2,74 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+
+@dataclass(frozen=True)
+class ArticleMeta:
+    """What every record of an article carries (a chunk, an evidence sentence, a citation, a source,
+    a manifest entry): built once per article and passed along, never copied field by field.
+
+    ``source`` is the file name (plus ``#n`` for a JSON record), ``outlet`` the publisher,
+    ``published`` an ISO date or "" when unknown, ``cluster_id`` the syndicated-copies cluster.
+    """
+
+    doc_id: str
+    source: str = ""
+    title: str = ""
+    outlet: str = ""
+    published: str = ""
+    url: str = ""
+    cluster_id: str = ""
+
+
+META_FIELDS = tuple(f.name for f in dataclasses.fields(ArticleMeta))
+
+
+class OfArticle:
+    """A record holding its article's :class:`ArticleMeta` in ``meta``, whose fields it shows as
+    read-only attributes (``chunk.title``, ``citation.outlet``), and its flat dict form."""
+
+    meta: ArticleMeta
+    FLAT: ClassVar[tuple[str, ...]] = ()  # the keys of the flat form, in order (default: all fields)
+
+    @property
+    def doc_id(self) -> str:
+        return self.meta.doc_id
+
+    @property
+    def source(self) -> str:
+        return self.meta.source
+
+    @property
+    def title(self) -> str:
+        return self.meta.title
+
+    @property
+    def outlet(self) -> str:
+        return self.meta.outlet
+
+    @property
+    def published(self) -> str:
+        return self.meta.published
+
+    @property
+    def url(self) -> str:
+        return self.meta.url
+
+    @property
+    def cluster_id(self) -> str:
+        return self.meta.cluster_id
+
+    def to_dict(self) -> dict[str, Any]:
+        """The record as one flat dict, its article's fields beside its own (as JSON shows it)."""
+        keys = self.FLAT or tuple(
+            name for f in dataclasses.fields(self)  # type: ignore[arg-type]
+            for name in (META_FIELDS if f.name == "meta" else (f.name,))
+        )
+        return {key: getattr(self, key) for key in keys}
 
 
 @dataclass(frozen=True)
@@ -43,23 +110,23 @@ class Article:
     part_of: str = ""  # doc_id of the article this segment was split from ("" for a whole article)
     is_teaser: bool = False
 
+    def meta(self, cluster_id: str = "") -> ArticleMeta:
+        """The metadata its chunks and manifest entry carry; alone, an article is its own cluster."""
+        return ArticleMeta(
+            self.doc_id, self.source, self.title, self.outlet, self.published, self.url, cluster_id or self.doc_id
+        )
+
 
 @dataclass(frozen=True)
-class Chunk:
+class Chunk(OfArticle):
     """A piece of one article, with exact character offsets into ``Article.text``."""
 
     chunk_id: str
-    doc_id: str
+    meta: ArticleMeta
     text: str
     start: int
     end: int
     position: int
-    title: str = ""
-    outlet: str = ""
-    published: str = ""
-    source: str = ""
-    url: str = ""
-    cluster_id: str = ""
     is_teaser: bool = False
     score: float = 0.0
 
@@ -70,19 +137,13 @@ class Chunk:
 
 
 @dataclass(frozen=True)
-class ArticleRecord:
+class ArticleRecord(OfArticle):
     """What the store knows about one ingested article (its manifest entry)."""
 
-    doc_id: str
+    meta: ArticleMeta
     key: str
-    source: str
-    title: str
-    outlet: str
-    published: str
-    url: str
     content_hash: str
     n_chunks: int
-    cluster_id: str
     part_of: str = ""
     is_teaser: bool = False
 

@@ -9,6 +9,7 @@ import pytest
 
 from assistant import Assistant, Reason
 from assistant.answerability import missing_names, question_names
+from assistant.policy import UNADDRESSED_TEXT, Judgement
 from assistant.types import Evidence, Turn
 
 ARTICLE = "Secretary of State Antony Blinken met Chinese Vice President Han Zheng in New York on Monday."
@@ -88,3 +89,26 @@ def test_quoted_publishers_and_known_outlets_are_not_asked_about() -> None:
     question = "Does the 'TechCrunch' article agree with Fortune, according to 'The Age'?"
     assert question_names(question) == ["Fortune"]
     assert question_names(question, publishers=["Fortune"]) == []
+
+
+class _Judging(_Scripted):
+    """A scripted generator with the local model's probabilities: P(sources answer) and P(Yes)."""
+
+    def __init__(self, text: str, p_answerable: float, p_yes: float) -> None:
+        super().__init__(text)
+        self.judgement = Judgement(p_answerable=p_answerable, p_yes=p_yes)
+
+    def judge(self, question: str, evidence: Sequence[Evidence], *, closed: bool) -> Judgement:
+        return self.judgement
+
+
+def test_a_leading_yes_no_question_the_sources_do_not_address_is_answered_no_without_the_model(
+    bot: Assistant,
+) -> None:
+    leading = _Judging("Yes, Blinken resigned [1].", p_answerable=0.1, p_yes=0.9)
+    answer = bot.with_generator(leading).ask("Did Blinken resign as Secretary of State?")
+    assert not answer.refused and answer.verdict == "No" and answer.text == UNADDRESSED_TEXT
+    assert leading.calls == 0  # nothing written: the "No" is the model's judgement of the sources
+    addressed = _Judging("Yes, Blinken met Han Zheng in New York [1].", p_answerable=0.9, p_yes=0.9)
+    answer = bot.with_generator(addressed).ask("Did Blinken meet Han Zheng in New York?")
+    assert answer.verdict == "Yes" and answer.citations and addressed.calls == 1

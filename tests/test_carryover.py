@@ -9,11 +9,13 @@ from assistant.carryover import RecentEvidence, carry_over, conversation_key
 from assistant.pipeline import Stages
 from assistant.prompt import render_evidence
 from assistant.types import Evidence, SourcesFound, Turn
+from index.types import ArticleMeta
 from tests.conftest import seeded_bot
 
 
 def ev(number: int, doc: str, start: int) -> Evidence:
-    return Evidence(number, doc, f"sentence {doc}{start}.", start, start + 12, f"Title {doc}", "Outlet", "", doc)
+    meta = ArticleMeta(doc, source=doc, title=f"Title {doc}", outlet="Outlet")
+    return Evidence(number, meta, f"sentence {doc}{start}.", start, start + 12)
 
 
 def places(evidence: list[Evidence]) -> list[tuple[str, int]]:

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.citations import Verified, normalize_markers, verify
+from assistant.citations import Verified, _sentences, normalize_markers, verify
 from assistant.lexicon import numbers_in
 from assistant.prompt import REFUSAL_TEXT, is_refusal
 from assistant.types import Evidence
+from index.types import ArticleMeta
 
 ARTICLE_A = "City unveils transit plan"
 ARTICLE_B = "Council backs bus plan"
@@ -21,15 +22,12 @@ def ev(
     start = 100 * number
     return Evidence(
         number=number,
-        doc_id=doc,
+        meta=ArticleMeta(
+            doc, source=f"{doc}.txt", title=title, outlet=outlet, published=published, url=f"https://example.org/{doc}"
+        ),
         text=text,
         start=start,
         end=start + len(text),
-        title=title,
-        outlet=outlet,
-        published=published,
-        source=f"{doc}.txt",
-        url=f"https://example.org/{doc}",
         also_reported_by=("Wire Service",) if number == 1 else (),
     )
 
@@ -295,6 +293,28 @@ def test_leading_marker_style_lines_belong_to_the_following_sentence() -> None:
     v = verify(answer, EVIDENCE)
     assert v.text == "The council approved the budget 7 to 2 [1].\nConstruction would begin in June [2]."
     assert quotes(v) == [EVIDENCE[3].text, EVIDENCE[4].text]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Blinken met Wang [1]. They spoke for an hour [2].",
+        "Blinken met Wang. [1] They spoke for an hour. [2]",
+        "Blinken met Wang.[1] They spoke for an hour.[2]",
+        "[1] Blinken met Wang. [2] They spoke for an hour.",
+    ],
+)
+def test_each_sentence_keeps_its_own_markers(line: str) -> None:
+    split = [(s.body, s.markers) for s in _sentences(line)]
+    assert split == [("Blinken met Wang.", [1]), ("They spoke for an hour.", [2])]
+
+
+def test_abbreviations_and_initials_stay_inside_a_claim() -> None:
+    line = "The No. 2 seed plays at 1 p.m. ET [1]. J.J. McCarthy leads Gov. Whitmer's team [2]."
+    assert [(s.body, s.markers) for s in _sentences(line)] == [
+        ("The No. 2 seed plays at 1 p.m. ET.", [1]),
+        ("J.J. McCarthy leads Gov. Whitmer's team.", [2]),
+    ]
 
 
 def test_echoed_prompt_lines_and_source_metadata_are_stripped() -> None:

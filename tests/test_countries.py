@@ -9,13 +9,12 @@ import pytest
 from assistant.answerability import unmentioned
 from assistant.citations import verify
 from assistant.types import Evidence
+from index.types import ArticleMeta
 
 
 def ev(text: str, number: int = 1) -> Evidence:
-    return Evidence(
-        number=number, doc_id=f"d{number}", text=text, start=0, end=len(text), title="Trade talks",
-        outlet="Wire", published="2024-03-02", source=f"d{number}.txt",
-    )  # fmt: skip
+    meta = ArticleMeta(f"d{number}", f"d{number}.txt", title="Trade talks", outlet="Wire", published="2024-03-02")
+    return Evidence(number=number, meta=meta, text=text, start=0, end=len(text))
 
 
 def supported(claim: str, source: str) -> bool:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from assistant.evidence import MAX_PER_ARTICLE, select_evidence
 from assistant.retrieval import Hit
 from index.chunker import approx_tokens
-from index.types import Chunk
+from index.types import ArticleMeta, Chunk
 
 
 def _hit(doc_id: str, text: str, start: int = 0) -> Hit:
-    return Hit(Chunk(f"{doc_id}:{start}", doc_id, text, start, start + len(text), 0, title="A title"))
+    return Hit(Chunk(f"{doc_id}:{start}", ArticleMeta(doc_id, title="A title"), text, start, start + len(text), 0))
 
 
 RUSSIA = (

@@ -25,23 +25,15 @@ from assistant.generators.extractive import ExtractiveGenerator
 from assistant.generators.openai_compat import OpenAIGenerator
 from assistant.prompt import REFUSAL_TEXT, build_messages, decision_messages
 from assistant.types import Evidence
+from index.types import ArticleMeta
 from tests.conftest import MODEL_DIR, SEEDS, free_port
 
 # ---- hand-made evidence -----------------------------------------------------------------------
 
 
 def make_ev(number: int, text: str, doc: str, published: str, outlet: str = "Metro Daily") -> Evidence:
-    return Evidence(
-        number=number,
-        doc_id=doc,
-        text=text,
-        start=0,
-        end=len(text),
-        title=f"Story {doc}",
-        outlet=outlet,
-        published=published,
-        source=f"{doc}.txt",
-    )
+    meta = ArticleMeta(doc, source=f"{doc}.txt", title=f"Story {doc}", outlet=outlet, published=published)
+    return Evidence(number=number, meta=meta, text=text, start=0, end=len(text))
 
 
 TRANSIT = [
@@ -59,7 +51,8 @@ def seed_ev(number: int, file: str, begins: str, ends: str, outlet: str, publish
     start = text.index(begins)
     end = text.index(ends, start) + len(ends)
     title = text.strip().splitlines()[0]
-    return Evidence(number, file[:3], text[start:end], start, end, title, outlet, published, file)
+    meta = ArticleMeta(file[:3], source=file, title=title, outlet=outlet, published=published)
+    return Evidence(number, meta, text[start:end], start, end)
 
 
 def seed_pool() -> list[Evidence]:

@@ -25,6 +25,7 @@ from assistant.config import Config
 from assistant.generators import local, make_generator
 from assistant.generators.local import MODEL_FILENAME, MODEL_LABEL, MODEL_SIZE, LocalGenerator, ensure_local_model
 from assistant.types import Evidence
+from index.types import ArticleMeta
 from tests.conftest import MODEL_DIR, SEEDS
 
 log = logging.getLogger(__name__)
@@ -51,7 +52,8 @@ def seed_evidence() -> list[Evidence]:
         start = text.index(begins)
         end = text.index(ends, start) + len(ends)
         title = text.strip().splitlines()[0]
-        out.append(Evidence(number, file[:3], text[start:end], start, end, title, outlet, published, file))
+        meta = ArticleMeta(file[:3], source=file, title=title, outlet=outlet, published=published)
+        out.append(Evidence(number, meta, text[start:end], start, end))
     return out
 
 

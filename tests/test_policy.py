@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from assistant.citations import verify
 from assistant.pipeline import Draft, finish, first_sentence, leading_verdict
-from assistant.policy import RULES, AnswerPolicy, Judgement, Reason, Refusal
+from assistant.policy import RULES, UNADDRESSED_TEXT, AnswerPolicy, Judgement, Reason, Refusal
 from assistant.question import asks_for_name, is_closed
 from assistant.types import Evidence
+from index.types import ArticleMeta
 
 TEXT = "Acme's revenue rose 12% to $3 billion in the third quarter, Chief Executive Jo Park said."
 EV = Evidence(
-    number=1, doc_id="d1", text=TEXT, start=0, end=len(TEXT), title="Acme beats forecasts", outlet="Wire",
-    published="2023-10-02", source="acme.txt",
+    number=1, text=TEXT, start=0, end=len(TEXT),
+    meta=ArticleMeta("d1", source="acme.txt", title="Acme beats forecasts", outlet="Wire", published="2023-10-02"),
 )
 
 
@@ -174,3 +177,19 @@ def test_an_abbreviation_is_not_cut_into_a_one_letter_answer() -> None:
     sentence = ("U.S. Attorney General Merrick Garland said that breaking the law with new technology "
                 "makes you a criminal.")
     assert answer_span(question, sentence) == "U.S. Attorney General Merrick Garland"
+
+
+def test_a_yes_no_question_its_sources_do_not_address_is_answered_no() -> None:
+    policy = AnswerPolicy()
+    assert policy.unaddressed(Judgement(p_answerable=0.2, p_yes=0.9))
+    assert not policy.unaddressed(Judgement(p_answerable=0.7, p_yes=0.9))
+    assert not policy.unaddressed(Judgement(p_yes=0.9))  # a backend that gives only its verdict
+    assert not policy.unaddressed(None)
+    assert not AnswerPolicy(disabled=frozenset({"model_decision"})).unaddressed(Judgement(p_answerable=0.2))
+    # not a refusal: a yes/no question's "No" is an answer (the policy refuses open questions only)
+    assert policy.on_judgement(Judgement(p_answerable=0.2, p_yes=0.9), closed=True) is None
+    draft = replace(_draft("Yes, Acme's revenue rose [1].", closed=True, verdict="Yes"), unaddressed=True)
+    answer = finish(draft, policy)
+    assert answer.text == UNADDRESSED_TEXT and answer.verdict == answer.short == "No"
+    assert not answer.refused and not answer.citations
+    assert answer.flagged == ["Yes, Acme's revenue rose [1]."]  # the model's own why, set aside

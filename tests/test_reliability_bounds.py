@@ -18,7 +18,7 @@ from index.embedders import HashingEmbedder, Vectors
 from index.errors import EmbedderUnavailable, StoreUnavailable, store_fault
 from index.ingest import ingest
 from index.store import ArticleWrite, ChromaStore
-from index.types import Article, Chunk
+from index.types import Article, ArticleMeta, Chunk
 
 
 @pytest.fixture
@@ -37,7 +37,8 @@ def test_writes_larger_than_chromas_batch_limit_are_split(hashing_config: IndexS
     article = Article(doc_id="big", key="k", source="big.txt", title="Big", text="x" * n)
     article = Article(**{**article.__dict__, "content_hash": content_hash(article)})
     chunks = [
-        Chunk(chunk_id=f"big:{article.content_hash[:12]}:{i}", doc_id="big", text="x", start=i, end=i + 1, position=i)
+        Chunk(chunk_id=f"big:{article.content_hash[:12]}:{i}", meta=ArticleMeta("big"), text="x", start=i, end=i + 1,
+              position=i)
         for i in range(n)
     ]
     vectors = np.tile(HashingEmbedder().embed(["x"]), (n, 1))

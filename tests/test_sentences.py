@@ -28,3 +28,28 @@ def test_offsets_are_exact_and_paragraphs_split() -> None:
 )
 def test_a_piece_that_continues_a_clause_is_not_a_sentence(text: str) -> None:
     assert sentences(text) == [text]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "U.S. officials said Mr. Becker met Dr. Park on Tuesday.",
+        "The game starts at 1 p.m. ET on Sunday.",
+        "Rams vs. Commanders is the late game.",
+        "The No. 2 seed lost to Gov. Newsom's home team.",
+        "Super Mario Bros. Wonder sold well.",
+        "It has thrust the Wolverines, a team led by J.J. McCarthy, into a villain role.",
+    ],
+)
+def test_the_trained_model_keeps_abbreviations_and_initials_inside_a_sentence(text: str) -> None:
+    assert [text[a:b] for a, b in sentence_spans(text, trained=True)] == [text]
+
+
+def test_the_trained_model_still_ends_sentences() -> None:
+    text = "Blinken met Wang on Friday. They did not agree! Will they meet again? Nobody knows."
+    assert [text[a:b] for a, b in sentence_spans(text, trained=True)] == [
+        "Blinken met Wang on Friday.",
+        "They did not agree!",
+        "Will they meet again?",
+        "Nobody knows.",
+    ]

@@ -12,6 +12,7 @@ from ui_fixtures import FakeModelServer, api_client, running_app
 from assistant import (
     Answer,
     ArticleInfo,
+    ArticleMeta,
     Assistant,
     BackendUnavailable,
     BadQuestion,
@@ -36,11 +37,8 @@ def _citation(
     start = text.index(quote)
     fields: dict = dict(
         number=number,
-        doc_id="d1",
-        source="museum.txt",
-        title="Harbour museum opens",
-        outlet="Coast News",
-        published="2024-05-02",
+        meta=ArticleMeta("d1", source="museum.txt", title="Harbour museum opens", outlet="Coast News",
+                         published="2024-05-02"),
         quote=quote,
         start=start,
         end=start + len(quote),
@@ -105,12 +103,8 @@ def test_full_article_marks_a_quote_that_spans_paragraphs() -> None:
 
 def test_sources_panel_for_refusal_lists_nothing_cited() -> None:
     source = Source(
-        doc_id="d1",
+        meta=ArticleMeta("d1", source="m.txt", title="<i>T</i>", outlet="O"),
         chunk_id="c",
-        source="m.txt",
-        title="<i>T</i>",
-        outlet="O",
-        published="",
         text="x",
         start=0,
         end=1,
@@ -168,8 +162,8 @@ def test_api_history_accepts_messages_and_pairs() -> None:
 
 def test_article_rows_filter_on_every_word() -> None:
     infos = [
-        ArticleInfo("d1", "a.txt", "Blinken meets Wang", "AP", "2022-09-23", "", 4, "c1", ("Reuters",)),
-        ArticleInfo("d2", "b.txt", "Russia imports tools", "Reuters", "2022-09-22", "", 3, "c2"),
+        ArticleInfo(ArticleMeta("d1", "a.txt", "Blinken meets Wang", "AP", "2022-09-23", "", "c1"), 4, ("Reuters",)),
+        ArticleInfo(ArticleMeta("d2", "b.txt", "Russia imports tools", "Reuters", "2022-09-22", "", "c2"), 3),
     ]
     assert len(articles.article_rows(infos)) == 2
     assert [r[0] for r in articles.article_rows(infos, "blinken reuters")] == ["Blinken meets Wang"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from assistant import (
@@ -127,7 +127,7 @@ def answer_payload(answer: Answer) -> dict[str, Any]:
         "refusal": {"code": str(answer.refusal.code), "message": answer.refusal.message} if answer.refusal else None,
         "verdict": answer.verdict,
         "backend": answer.backend,
-        "citations": [{**asdict(c), "also_reported_by": list(c.also_reported_by)} for c in answer.citations],
+        "citations": [{**c.to_dict(), "also_reported_by": list(c.also_reported_by)} for c in answer.citations],
         "sources": [
             {"doc_id": s.doc_id, "title": s.title, "outlet": s.outlet, "published": s.published} for s in answer.sources
         ],

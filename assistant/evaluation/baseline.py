@@ -30,6 +30,7 @@ from assistant.prompt import is_refusal
 from assistant.types import Evidence
 from index.embedders import Embedder, make_embedder
 from index.sentences import sentences
+from index.types import ArticleMeta
 
 log = logging.getLogger(__name__)
 
@@ -163,7 +164,7 @@ def extract_answer(prompt: str, generator: Any) -> str:
     lines = [line for line in context.split("\n") if line.strip() and not _METADATA.match(line)]
     texts = [s for line in lines for s in sentences(line)]
     evidence = [
-        Evidence(number=n, doc_id="", text=text, start=0, end=0, title="", outlet="", published="", source="")
+        Evidence(number=n, meta=ArticleMeta(doc_id=""), text=text, start=0, end=0)
         for n, text in enumerate(texts, start=1)
     ]
     return strip_markers("".join(generator.stream(query, evidence, []))).strip()

@@ -263,19 +263,20 @@ class LocalGenerator:
             return self._p_yes(chatml(messages))
 
     def judge(self, question: str, evidence: Sequence[Evidence], *, closed: bool) -> Judgement:
-        """The model's own view of the evidence. An open question: P(the sources answer it), asked
+        """The model's own view of the evidence. Every question: P(the sources answer it), asked
         in a last line after the sources (the answer then reuses the cached prefix: ~0.3 s extra).
-        A yes/no question: P(Yes) as the first word of the answer itself, so the verdict is what
-        the model would write, decided by probability rather than by sampling."""
+        A yes/no question also: P(Yes) as the first word of the answer itself, so the verdict is
+        what the model would write, decided by probability rather than by sampling."""
         with self._lock:
             started = time.perf_counter()
-            if closed:
-                p = self._p_yes(chatml(build_messages(question, evidence, allow_refusal=False, closed=True)))
-                log.info("local verdict: P(yes) = %.2f in %.2f s", p, time.perf_counter() - started)
-                return Judgement(p_answerable=None, p_yes=p)
             p = self._p_yes(chatml(decision_messages(question, evidence)))
             log.info("local decision: P(sources answer) = %.2f in %.2f s", p, time.perf_counter() - started)
-            return Judgement(p_answerable=p)
+            if not closed:
+                return Judgement(p_answerable=p)
+            # Shares the decision's prompt up to its last line: only the instruction is read anew.
+            verdict = self._p_yes(chatml(build_messages(question, evidence, allow_refusal=False, closed=True)))
+            log.info("local verdict: P(yes) = %.2f in %.2f s", verdict, time.perf_counter() - started)
+            return Judgement(p_answerable=p, p_yes=verdict)
 
     def stream(self, question: str, evidence: Sequence[Evidence], history: Sequence[Turn] = ()) -> Iterator[str]:
         # The question arrives standalone (follow-ups resolved), so the earlier turns are left out
