@@ -28,7 +28,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "data" / "multihop-rag" / "corpus.json"
+from benchmarks.machine import cpu_description
+from benchmarks.synthetic import DEFAULT_CORPUS, synthetic_chunks
+
 QUERY = "Which company did the TechCrunch article say was fined, and by how much, in October 2023?"
 
 
@@ -52,7 +54,7 @@ def main() -> None:
         else:
             data = args.data_dir if args.in_place else Path(shutil.copytree(args.data_dir, Path(tmp) / "data"))
             result = _data_dir(args, data)
-    result["cpu"] = _cpu()
+    result["cpu"] = cpu_description()
     print(json.dumps(result, indent=1))
 
 
@@ -188,45 +190,6 @@ def _synthetic(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
            "index_mb": round(sum(f.stat().st_size for f in (tmp / "index").rglob("*") if f.is_file()) / 1e6, 1)}
     out.update(_summary(runs))
     return out
-
-
-def synthetic_chunks(corpus: Path, n: int) -> list[Any]:
-    """The corpus replicated to ``n`` articles, each copy with its own title, outlet, date, URL
-    and sentence order, cleaned and chunked by the real pipeline."""
-    from datetime import date, timedelta
-
-    from index.chunker import chunk_article
-    from index.clean import clean_article
-    from index.config import IndexSettings
-    from index.types import RawArticle
-
-    records = json.loads(corpus.read_text(encoding="utf-8"))
-    config = IndexSettings()
-    chunks = []
-    for k in range(n):
-        rec, copy = records[k % len(records)], k // len(records)
-        sentences = str(rec["body"]).split(". ")
-        turn = copy % max(1, len(sentences))
-        day = date.fromisoformat(str(rec["published_at"])[:10]) + timedelta(days=copy)
-        raw = RawArticle(key=f"synthetic#{k}", source=f"synthetic#{k}",
-                         text=f"Edition {copy} report {k}. " + ". ".join(sentences[turn:] + sentences[:turn]),
-                         title=f"{rec['title']} (edition {copy})" if copy else str(rec["title"]),
-                         outlet=f"{rec['source']} {copy % 40}" if copy else str(rec["source"]),
-                         published=day.isoformat(), url=f"{rec['url']}?e={copy}")
-        for article in clean_article(raw):
-            chunks.extend(chunk_article(article, max_tokens=config.chunk_tokens,
-                                        overlap_sentences=config.chunk_overlap_sentences))
-    chunks.sort(key=lambda c: (c.doc_id, c.position))
-    return chunks
-
-
-def _cpu() -> str:
-    try:
-        out = subprocess.run(["lscpu"], capture_output=True, text=True, check=True).stdout
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-    fields = dict(line.split(":", 1) for line in out.splitlines() if ":" in line)
-    return f"{fields.get('Model name', '?').strip()}, {fields.get('CPU(s)', '?').strip()} CPUs"
 
 
 if __name__ == "__main__":
