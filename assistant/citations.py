@@ -38,7 +38,7 @@ from assistant.lexicon import (
 )
 from assistant.prompt import CLOSED_INSTRUCTIONS, INSTRUCTIONS, REFUSAL_TEXT, SYSTEM_PROMPT, is_refusal
 from assistant.types import Citation, Evidence
-from index.sentences import sentence_spans
+from index import sentence_spans
 
 log = logging.getLogger(__name__)
 

@@ -24,14 +24,19 @@ import numpy as np
 from assistant.config import Config
 from assistant.query import DateRange, OutletNames, ParsedQuery, parse_query
 from assistant.text import WORDS, jaccard, names
-from index.chroma_meta import day_number
-from index.embedders import Embedder
-from index.follow import follow
-from index.keyword import Columns, KeywordIndex, stemmer
-from index.keyword_store import current_index, index_dir
-from index.sentences import sentences as sentences_of
-from index.store import ChromaStore
-from index.types import Chunk
+from index import (
+    ChromaStore,
+    Chunk,
+    Columns,
+    Embedder,
+    KeywordIndex,
+    current_keyword_index,
+    day_number,
+    follow,
+    keyword_index_dir,
+    stemmer,
+)
+from index import sentences as sentences_of
 
 log = logging.getLogger(__name__)
 
@@ -153,7 +158,7 @@ class HybridRetriever:
         self._embedder = embedder
         self._pool = pool
         self.weights = weights or FusionWeights()
-        self._path = index_dir(config) if config is not None else None
+        self._path = keyword_index_dir(config) if config is not None else None
         self._lock = threading.Lock()
         self._recheck = False
         self._kw: KeywordIndex | None = None
@@ -180,7 +185,7 @@ class HybridRetriever:
         one read of the generation stamp per public call (:func:`index.follow.follow`)."""
         with self._lock:
             stamp = follow(self._store)
-            index = current_index(self._store, self._path, self._kw, self._recheck, stamp)
+            index = current_keyword_index(self._store, self._path, self._kw, self._recheck, stamp)
             self._recheck = False
             if index is self._kw:
                 return
