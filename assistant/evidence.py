@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.addressed import addressed_sentences
-from assistant.retrieval import REPEAT_JACCARD, Hit
+from assistant.retrieval.syndication import REPEAT_JACCARD, Hit
 from assistant.text import jaccard
 from assistant.types import Evidence
 from index import approx_tokens, content_terms, sentence_spans
