@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from assistant.evaluation.report import Written, dump_results, pyplot, save_plot, shorten, table
+from assistant.evaluation.report import Written, pyplot, save_plot, shorten, table, write_report
 
 _OVERALL_ROWS = [
     ("questions", "questions"),
@@ -65,11 +65,7 @@ def write_gold_report(results: dict[str, Any], out_dir: Path) -> Written:
     lines += _failures(systems, k)
     lines += _definitions(results, systems)
     plots = _gold_plots(systems, out_dir)
-    lines += ["## Plots", ""] + [f"![{p.stem}]({p.name})" for p in plots] + [""]
-    results_path = dump_results(results, out_dir)
-    report_path = out_dir / "report.md"
-    report_path.write_text("\n".join(lines), encoding="utf-8")
-    return Written(results_path, report_path, tuple(plots))
+    return write_report(lines, plots, results, out_dir)
 
 
 _ABLATED = ("key_fact_accuracy", "refusal_accuracy", "false_refusal_rate", "citation_precision")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from assistant.evaluation.report import Written, dump_results, fmt, pyplot, save_plot, table
+from assistant.evaluation.report import Written, fmt, pyplot, save_plot, table, write_report
 
 # The MultiHop-RAG paper's best figures (Tang & Yang 2024) and this machine's naive baselines.
 PAPER_RETRIEVAL = {
@@ -74,11 +74,7 @@ def write_multihop_report(results: dict[str, Any], out_dir: Path) -> Written:
         lines += [f"Answer latency p50 {fmt(answers.get('latency_p50'))} s, "
                   f"p95 {fmt(answers.get('latency_p95'))} s.", ""]
     plots = _multihop_plots(results, out_dir)
-    lines += ["## Plots", ""] + [f"![{p.stem}]({p.name})" for p in plots] + [""]
-    results_path = dump_results(results, out_dir)
-    report_path = out_dir / "report.md"
-    report_path.write_text("\n".join(lines), encoding="utf-8")
-    return Written(results_path, report_path, tuple(plots))
+    return write_report(lines, plots, results, out_dir)
 
 
 def _multihop_plots(results: dict[str, Any], out_dir: Path) -> list[Path]:

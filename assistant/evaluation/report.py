@@ -1,6 +1,6 @@
-"""What every evaluation report is made of: ``results.json``, Markdown tables of figures, PNG plots
-(matplotlib, Agg). The gold-set report is :mod:`assistant.evaluation.gold_report`, the MultiHop-RAG
-one :mod:`assistant.evaluation.multihop_report`."""
+"""What every evaluation report is made of: Markdown tables of figures, PNG plots (matplotlib, Agg),
+``report.md`` and ``results.json``. The gold-set report is :mod:`assistant.evaluation.gold_report`,
+the MultiHop-RAG one :mod:`assistant.evaluation.multihop_report`."""
 
 from __future__ import annotations
 
@@ -40,10 +40,14 @@ def shorten(text: str | None, n: int = 160) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
-def dump_results(results: dict[str, Any], out_dir: Path) -> Path:
-    path = out_dir / "results.json"
-    path.write_text(json.dumps(results, indent=1, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
-    return path
+def write_report(lines: Sequence[str], plots: Sequence[Path], results: dict[str, Any], out_dir: Path) -> Written:
+    """``report.md`` (``lines``, then the ``plots``) and ``results.json`` written to ``out_dir``."""
+    lines = [*lines, "## Plots", "", *(f"![{p.stem}]({p.name})" for p in plots), ""]
+    results_path = out_dir / "results.json"
+    results_path.write_text(json.dumps(results, indent=1, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
+    report_path = out_dir / "report.md"
+    report_path.write_text("\n".join(lines), encoding="utf-8")
+    return Written(results_path, report_path, tuple(plots))
 
 
 def pyplot() -> Any:
