@@ -150,9 +150,9 @@ class HybridRetriever:
             if kind.endswith("vector"):
                 ranked = self._vector(vectors[text], scoped, dates)
             elif kind.endswith("article"):
-                ranked = best_articles(self._index, text, self._mask(scoped, dates), self._pool)
+                ranked = self._by_article(text, scoped, dates)
             else:
-                ranked = best_chunks(self._index, text, self._mask(scoped, dates), self._pool)
+                ranked = self._keyword(text, scoped, dates)
             lists.append((kind, tuple(ranked)))
 
         add("keyword", filters)
@@ -190,7 +190,7 @@ class HybridRetriever:
             unique = {c.chunk_id: c for c in pool}.values()
             lists.append((tuple(sorted(unique, key=lambda c: (-named[c.doc_id], order[c.chunk_id]))), weights.names))
         fused = rrf(lists, weights.rrf_k)
-        collapsed = collapse_syndicated(fused, COLLAPSE_DEPTH * k, self.outlets_of)
+        collapsed = self._collapse(fused, COLLAPSE_DEPTH * k)
         hits = spread(collapsed, k)
         if weights.represent and candidates.outlets:
             hits = represent(hits, collapsed, candidates.outlets, k)
@@ -226,8 +226,18 @@ class HybridRetriever:
         where = filters.where()
         return self._store.query(vector.tolist(), self._pool, where=where)
 
+    # One method per kind of step (benchmarks/scale_phases.py times each one through them).
+    def _keyword(self, query: str, filters: Filters, dates: Sequence[DateRange] = ()) -> list[Chunk]:
+        return best_chunks(self._index, query, self._mask(filters, dates), self._pool)
+
+    def _by_article(self, query: str, filters: Filters, dates: Sequence[DateRange] = ()) -> list[Chunk]:
+        return best_articles(self._index, query, self._mask(filters, dates), self._pool)
+
     def _mask(self, filters: Filters, dates: Sequence[DateRange]) -> np.ndarray | None:
         return chunk_mask(self._index.columns, self._days, filters, dates)
+
+    def _collapse(self, fused: list[tuple[Chunk, float]], k: int) -> list[Hit]:
+        return collapse_syndicated(fused, k, self.outlets_of)
 
     def outlets_of(self, cluster_id: str, doc_id: str) -> tuple[str, ...]:
         return tuple(n for d, n in self._cluster_outlets.get(cluster_id, []) if d != doc_id and n)
