@@ -11,7 +11,7 @@ from assistant.errors import BackendUnavailable, BadQuestion, IndexMissing, Mode
 from assistant.policy import AnswerPolicy, Reason, Refusal
 from assistant.retrieval import Filters
 from assistant.types import Answer, Citation, Evidence, Queued, Source, SourcesFound, StreamEvent, TextDelta, Turn
-from index.types import ArticleMeta, IngestReport
+from index import ArticleMeta, IngestReport
 
 __all__ = [
     "Answer",

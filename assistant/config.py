@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from index.config import IndexSettings, Number, UserPath, WholeNumber
+from index import IndexSettings, Number, UserPath, WholeNumber
 
 
 class Config(IndexSettings):

@@ -20,15 +20,20 @@ from assistant.pipeline import ReadPath, Stages
 from assistant.policy import AnswerPolicy
 from assistant.retrieval import Filters, HybridRetriever
 from assistant.types import Answer, Source, StreamEvent, Turn
-from index.check import CheckReport
-from index.check import check as check_collection
-from index.embedders import Embedder, make_embedder
-from index.follow import follow
-from index.ingest import ingest as ingest_paths
-from index.keyword_store import refresh as refresh_keyword_index
-from index.lock import writer_lock
-from index.store import ChromaStore
-from index.types import ArticleMeta, IngestReport, OfArticle
+from index import (
+    ArticleMeta,
+    CheckReport,
+    ChromaStore,
+    Embedder,
+    IngestReport,
+    OfArticle,
+    check_index,
+    follow,
+    make_embedder,
+    refresh_keyword_index,
+    writer_lock,
+)
+from index import ingest as ingest_paths
 
 log = logging.getLogger(__name__)
 
@@ -209,7 +214,7 @@ class Assistant:
     def check(self, repair: bool = False) -> CheckReport:
         """Compare the manifest with the stored vectors; with ``repair``, re-embed what is missing
         and delete orphans (under the writer lock)."""
-        report = check_collection(self.config, repair, embedder=self._embedder)
+        report = check_index(self.config, repair, embedder=self._embedder)
         self._retriever.invalidate()
         return report
 

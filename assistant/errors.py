@@ -1,6 +1,6 @@
 """Errors of the read path (and the write path's, re-exported). The CLI and UI turn them into messages."""
 
-from index.errors import (
+from index import (
     EmbedderMismatch,
     EmbedderUnavailable,
     NewsdeskError,

@@ -18,12 +18,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.addressed import addressed_sentences
-from assistant.retrieval import REPEAT_JACCARD, Hit
+from assistant.retrieval.syndication import REPEAT_JACCARD, Hit
 from assistant.text import jaccard
 from assistant.types import Evidence
-from index.chunker import approx_tokens
-from index.sentences import sentence_spans
-from index.words import content_terms
+from index import approx_tokens, content_terms, sentence_spans
 
 _PRONOUN_START = re.compile(r"^[“\"']?(He|She|They|It|His|Her|Their|This|That|These|Those)\b")
 MAX_PER_ARTICLE = 4

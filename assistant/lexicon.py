@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from assistant.countries import country_acronyms, country_forms
-from index.words import LETTERS, function_words, stem
+from index import LETTERS, function_words, stem
 
 # words that carry no claim of their own: reporting verbs, talk about the sources, question words
 _GENERIC = frozenset(

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 
 from assistant.question import asks_for_name
 from assistant.types import Evidence
-from index.words import content_terms, stopwords
+from index import content_terms, stopwords
 
 MAX_SPAN_WORDS = 8  # longer "new parts" are clauses, not answers
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from index.words import WORDS as WORDS
-from index.words import stopwords
+from index import WORDS as WORDS
+from index import stopwords
 
 # Runs of capitalised words, allowing a few connecting words ("Ministry of Foreign Affairs").
 _NAME = re.compile(r"\b[A-Z][\w’'-]+(?:\s+(?:of|de|al|van|von)?\s*[A-Z][\w’'-]+)*")

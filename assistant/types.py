@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, TypedDict
 
 from assistant.policy import Refusal
-from index.types import ArticleMeta, Chunk, OfArticle
+from index import ArticleMeta, Chunk, OfArticle
 
 
 class Turn(TypedDict):

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.citations import Verified, _sentences, normalize_markers, verify
+from assistant.citations import Verified, normalize_markers, verify
+from assistant.citations.sentences import answer_sentences
 from assistant.lexicon import numbers_in
 from assistant.prompt import REFUSAL_TEXT, is_refusal
 from assistant.types import Evidence
@@ -305,13 +306,13 @@ def test_leading_marker_style_lines_belong_to_the_following_sentence() -> None:
     ],
 )
 def test_each_sentence_keeps_its_own_markers(line: str) -> None:
-    split = [(s.body, s.markers) for s in _sentences(line)]
+    split = [(s.body, s.markers) for s in answer_sentences(line)]
     assert split == [("Blinken met Wang.", [1]), ("They spoke for an hour.", [2])]
 
 
 def test_abbreviations_and_initials_stay_inside_a_claim() -> None:
     line = "The No. 2 seed plays at 1 p.m. ET [1]. J.J. McCarthy leads Gov. Whitmer's team [2]."
-    assert [(s.body, s.markers) for s in _sentences(line)] == [
+    assert [(s.body, s.markers) for s in answer_sentences(line)] == [
         ("The No. 2 seed plays at 1 p.m. ET.", [1]),
         ("J.J. McCarthy leads Gov. Whitmer's team.", [2]),
     ]

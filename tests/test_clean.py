@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from index.clean import clean_article, is_chrome_line, paragraphs, split_teasers
+from index.chrome import is_chrome_line
+from index.clean import clean_article, paragraphs
 from index.loader import load_articles
+from index.teasers import split_teasers
 from index.types import Article, RawArticle
 
 ROOT = Path(__file__).parents[1]

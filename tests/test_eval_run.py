@@ -128,7 +128,7 @@ def test_sigterm_stops_a_multihop_run_like_ctrl_c() -> None:
     import os
     import signal
 
-    from assistant.evaluation.multihop import _stop_on_sigterm
+    from assistant.evaluation.multihop_run import _stop_on_sigterm
 
     with pytest.raises(KeyboardInterrupt), _stop_on_sigterm():
         os.kill(os.getpid(), signal.SIGTERM)

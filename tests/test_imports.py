@@ -68,10 +68,22 @@ def project_modules() -> dict[str, Path]:
     return {module_name(path): path for top in LAYERS for path in sorted((ROOT / top).rglob("*.py"))}
 
 
+def facade(package: str) -> set[str]:
+    """The names a package's ``__init__`` lists in ``__all__``."""
+    tree = ast.parse((ROOT / package / "__init__.py").read_text(encoding="utf-8"))
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets):
+            return set(ast.literal_eval(node.value))
+    return set()
+
+
 def project_imports(*, nested: bool = False) -> dict[str, set[str]]:
     modules = project_modules()
+    # `from index import ingest` is the function the facade exports, not the module of that name:
+    # the package's __init__ binds the name to what it exports.
+    known = set(modules) - {f"index.{name}" for name in facade("index")}
     return {
-        name: imported_modules(path.read_text(encoding="utf-8"), name, path.name == "__init__.py", modules,
+        name: imported_modules(path.read_text(encoding="utf-8"), name, path.name == "__init__.py", known,
                                nested=nested)
         for name, path in modules.items()
     }
@@ -146,6 +158,28 @@ def test_imports_go_ui_to_assistant_to_index_never_back() -> None:
         if LAYERS.get(target.split(".")[0], -1) > LAYERS[module.split(".")[0]]
     ]
     assert not wrong, "imports against the layering (ui -> assistant -> index):\n" + "\n".join(sorted(wrong))
+
+
+def test_only_index_itself_is_imported_from_outside_index() -> None:
+    """The read path and the UIs use the index through its facade (``index/__init__.py``): an
+    ``index.<module>`` import from outside ``index/`` fails, so its modules can move freely."""
+    graph = project_imports()
+    assert "index" in graph["assistant.core"]
+    wrong = [
+        f"{module} imports {target}"
+        for module, targets in graph.items()
+        if module.split(".")[0] != "index"
+        for target in targets
+        if target.startswith("index.")
+    ]
+    assert not wrong, "import these from `index` (add them to its __all__):\n" + "\n".join(sorted(wrong))
+
+
+def test_the_facade_exports_what_it_imports() -> None:
+    import index
+
+    assert facade("index") and all(hasattr(index, name) for name in index.__all__)
+    assert callable(index.ingest) and callable(index.follow)  # the functions, not the modules of that name
 
 
 @pytest.mark.parametrize("module", sorted(m for m in project_imports() if m.startswith("ui")))

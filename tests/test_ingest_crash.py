@@ -22,10 +22,10 @@ CHILD = """
 import importlib, logging, sys
 from pathlib import Path
 from index.config import IndexSettings
-ingest_module = importlib.import_module("index.ingest")  # the module; `index.ingest` is also a function
-ingest_module.GROUP_CHUNKS = int(sys.argv[3])
+from index.ingest import ingest
+importlib.import_module("index.embed_and_store").GROUP_CHUNKS = int(sys.argv[3])
 logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(message)s")
-ingest_module.ingest([Path(sys.argv[2])], IndexSettings(data_dir=Path(sys.argv[1])), progress=False)
+ingest([Path(sys.argv[2])], IndexSettings(data_dir=Path(sys.argv[1])), progress=False)
 """
 
 

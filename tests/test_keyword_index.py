@@ -142,10 +142,10 @@ CHILD = """
 import importlib, logging, sys
 from pathlib import Path
 from assistant.config import Config
-ingest_module = importlib.import_module("index.ingest")
-ingest_module.GROUP_CHUNKS = 4
+from index.ingest import ingest
+importlib.import_module("index.embed_and_store").GROUP_CHUNKS = 4
 logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(message)s")
-ingest_module.ingest([Path(sys.argv[2])], Config(data_dir=Path(sys.argv[1]), embedder="hashing"), progress=False)
+ingest([Path(sys.argv[2])], Config(data_dir=Path(sys.argv[1]), embedder="hashing"), progress=False)
 """
 
 

@@ -50,7 +50,7 @@ def test_writes_larger_than_chromas_batch_limit_are_split(hashing_config: IndexS
 def test_an_article_over_the_chunk_cap_is_skipped_and_the_rest_stored(
     hashing_config: IndexSettings, corpus: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(importlib.import_module("index.ingest"), "MAX_CHUNKS_PER_ARTICLE", 30)
+    monkeypatch.setattr(importlib.import_module("index.embed_and_store"), "MAX_CHUNKS_PER_ARTICLE", 30)
     words = " ".join(f"word{i % 50}" for i in range(8000))  # no punctuation: ~50 chunks
     (corpus / "huge.txt").write_text("Huge\n\n" + words, encoding="utf-8")
     report = ingest([corpus], hashing_config)

@@ -136,7 +136,7 @@ def test_consistency_check_repairs_lost_and_stray_vectors(config: IndexSettings,
 def test_writes_are_split_by_the_clients_batch_limit(
     config: IndexSettings, corpus: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("index.store._max_batch_size", lambda client: 7)
+    monkeypatch.setattr("index.store_guard._max_batch_size", lambda client: 7)
     calls: list[int] = []
     upsert = chromadb.api.models.Collection.Collection.upsert
 

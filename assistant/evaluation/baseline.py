@@ -28,9 +28,7 @@ from assistant.generators import make_generator
 from assistant.generators.local import ensure_local_model, load_llama
 from assistant.prompt import is_refusal
 from assistant.types import Evidence
-from index.embedders import Embedder, make_embedder
-from index.sentences import sentences
-from index.types import ArticleMeta
+from index import ArticleMeta, Embedder, make_embedder, sentences
 
 log = logging.getLogger(__name__)
 

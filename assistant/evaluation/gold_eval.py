@@ -11,9 +11,9 @@ from typing import Any
 from tqdm import tqdm
 
 from assistant import Answer, Assistant, Config, TextDelta
-from assistant.evaluation import report
 from assistant.evaluation.baseline import run_baseline
 from assistant.evaluation.gold import GoldQuestion, load_gold
+from assistant.evaluation.gold_report import write_gold_report
 from assistant.evaluation.harness import (
     DEFAULT_SEEDS,
     EvalArgs,
@@ -124,7 +124,7 @@ def run_gold(args: EvalArgs, config: Config) -> EvalResult:
         "systems": systems,
         "seconds": round(time.perf_counter() - started, 1),
     }
-    written = report.write_gold_report(results, args.out_dir)
+    written = write_gold_report(results, args.out_dir)
     return EvalResult(
         format="gold",
         out_dir=args.out_dir,

@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 from assistant import Assistant, Config
 from assistant.evaluation.scoring import SourceMatcher
-from index.types import IngestReport
+from index import IngestReport
 
 log = logging.getLogger(__name__)
 

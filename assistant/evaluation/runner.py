@@ -1,5 +1,5 @@
 """``newsdesk eval``: its command-line arguments, and the dispatch to the gold-set run
-(:mod:`~assistant.evaluation.gold_eval`) or the MultiHop-RAG run (:mod:`~assistant.evaluation.multihop`).
+(:mod:`~assistant.evaluation.gold_eval`) or the MultiHop-RAG run (:mod:`~assistant.evaluation.multihop_run`).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from pathlib import Path
 from assistant import Config
 from assistant.evaluation.gold_eval import run_gold
 from assistant.evaluation.harness import DEFAULT_OUT, EvalArgs, EvalResult
-from assistant.evaluation.multihop import run_multihop
+from assistant.evaluation.multihop_run import run_multihop
 
 __all__ = ["EvalArgs", "EvalResult", "add_eval_arguments", "args_from_namespace", "run_eval"]
 
