@@ -215,6 +215,20 @@ def test_missing_path_and_folder_walk(tmp_path: Path) -> None:
         ("2023-02-30", ""),
         ("yesterday", ""),
         ("", ""),
+        ("Tuesday, November 28, 2023", "2023-11-28"),
+        ("Sept. 5, 2023", "2023-09-05"),
+        ("05/03/2024", "2024-03-05"),  # day first unless the year is
+        ("11/27/2023", "2023-11-27"),  # no 27th month: month first
+        ("2024-03-05", "2024-03-05"),
+        ("27.11.2023", "2023-11-27"),
+        # never guessed: a bare number, or a date missing its year, month or day
+        ("20230918", ""),
+        ("1700000000", ""),
+        ("2024", ""),
+        ("12", ""),
+        ("March 2024", ""),
+        ("Nov 12", ""),
+        ("10:30", ""),
     ],
 )
 def test_normalize_date(raw: str, iso: str) -> None:
