@@ -150,6 +150,38 @@ def test_markdown_front_matter(tmp_path: Path) -> None:
     assert article.text == "Some bold text with a link."
 
 
+@pytest.mark.parametrize(
+    ("front", "expected"),
+    [
+        # YAML: escapes, lists and dates read as YAML, keys in any case
+        ('---\nTitle: "Caf\\u00e9 owners: a \\"strike\\""\nauthor: [Ann Lee, Bo Chan]\ndate: 2024-03-05\n---\n',
+         ('Café owners: a "strike"', "Ann Lee, Bo Chan", "2024-03-05")),
+        # not valid YAML (an unquoted colon in the title): read line by line, as typed
+        ("---\ntitle: Diablo 4: the best builds\nauthor: Jo Park\ndate: March 5, 2024\n---\n",
+         ("Diablo 4: the best builds", "Jo Park", "2024-03-05")),
+        # TOML between +++ lines
+        ('+++\ntitle = "Toml Title"\nauthor = "Jo Park"\ndate = 2024-03-05T10:00:00Z\n+++\n',
+         ("Toml Title", "Jo Park", "2024-03-05")),
+    ],
+    ids=["yaml", "not-yaml", "toml"],
+)
+def test_front_matter_formats(tmp_path: Path, front: str, expected: tuple[str, str, str]) -> None:
+    path = tmp_path / "story.md"
+    path.write_text(front + "\nThe story.\n", encoding="utf-8")
+    [article], skipped = load_articles([path])
+    assert skipped == [] and article.text == "The story."
+    assert (article.title, article.author, article.published) == expected
+
+
+def test_markdown_starting_with_a_rule_keeps_its_text(tmp_path: Path) -> None:
+    """An opening ``---`` without a closing one is a rule, not front matter (the cleaner drops it)."""
+    path = tmp_path / "rule.md"
+    path.write_text("---\n\nHarbour reopens\n\nShips queued at dawn.\n", encoding="utf-8")
+    [article], skipped = load_articles([path])
+    assert skipped == [] and article.title == "Harbour reopens"
+    assert article.text.endswith("\nShips queued at dawn.")
+
+
 def test_markdown_heading_is_the_title(tmp_path: Path) -> None:
     path = tmp_path / "story.md"
     path.write_text("# The Heading\n\nParagraph one.\n", encoding="utf-8")
