@@ -1,9 +1,9 @@
 """Find article files and read them into :class:`RawArticle` records, one per article.
 
-Formats: ``.txt``, ``.md`` (optional ``---`` front matter), ``.html``/``.htm`` (markup stripped),
-``.json`` (a list of records or one record) and ``.jsonl`` (one record a line)
-with the fields of the MultiHop-RAG corpus (``title``, ``body`` or ``text``, ``source``,
-``published_at``, ``url``, ``author``). A file that cannot be read becomes a :class:`Skipped` with
+Formats: ``.txt``, ``.md`` (optional YAML or TOML front matter), ``.html``/``.htm`` (the
+article without the page around it), ``.json`` (a list of records or one record) and ``.jsonl``
+(one record a line) with the fields of the MultiHop-RAG corpus (``title``, ``body`` or ``text``,
+``source``, ``published_at``, ``url``, ``author``). A file that cannot be read becomes a :class:`Skipped` with
 a one-line reason; this module never raises for a bad input file. Each job is one module of
 :mod:`index.reading`; this one walks the paths given and hands each file to its format.
 """
@@ -18,7 +18,7 @@ from pathlib import Path
 from index.reading.dates import normalize_date
 from index.reading.files import RECORD_SUFFIXES, SUPPORTED_SUFFIXES, TEXT_SUFFIXES, read_text, walk
 from index.reading.headlines import shorten_title, split_headline
-from index.reading.pages import html_to_text, parse_html
+from index.reading.pages import html_to_text, parse_html, unreadable_reason
 from index.reading.records import parse_records
 from index.reading.text import parse_markdown, parse_plain
 from index.types import RawArticle, Skipped
@@ -100,6 +100,8 @@ def _load_file(path: Path, resolved: Path, limits: _Limits) -> tuple[list[RawArt
         article = parse_plain(key, name, text)
     elif suffix in (".md", ".markdown"):
         article = parse_markdown(key, name, text)
+    elif reason := unreadable_reason(text):
+        return [], [Skipped(str(path), reason)]
     else:
         article = parse_html(key, name, text)
     if not article.text.strip():

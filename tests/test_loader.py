@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 from pathlib import Path
 
 import pytest
@@ -129,6 +130,64 @@ def test_html_title_from_title_tag_without_h1(tmp_path: Path) -> None:
     path.write_text("<title>Only Title</title><p>Text one.</p><div>Text two.</div>", encoding="utf-8")
     [article], _ = load_articles([path])
     assert article.title == "Only Title" and article.text == "Text one.\n\nText two."
+
+
+_STORY = " ".join(
+    f"The harbour authority said on Monday that berth {n} would reopen after repairs to the storm wall."
+    for n in range(6)
+)
+NEWS_PAGE = f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
+<title>Harbour reopens after storm | Coast News</title><meta property="og:site_name" content="Coast News">
+{{date}}<link rel="canonical" href="https://coast.example/2024/03/04/harbour-reopens?utm_source=rss"></head><body>
+<div class="cookie-banner">We use cookies to improve your experience. Accept all cookies</div>
+<div class="top-menu"><ul><li><a href="/">Home</a></li><li><a href="/news">News</a></li></ul></div>
+<div class="main"><h1>Harbour reopens after storm</h1><p class="byline">By Jane Doe</p>
+<div class="share"><a href="#">Share on Facebook</a> <a href="#">Share on X</a></div>
+<p>{_STORY}</p><p>Ships queued at dawn, the first since the storm closed the port on 13 January 2005.</p>
+<div class="related"><h3>Related stories</h3><ul><li><a href="/a">Storm damage bill tops one million</a></li>
+<li><a href="/b">Fishing fleet stays in port</a></li></ul></div></div>
+<div class="footer">Copyright 2024 Coast News. Terms. Privacy.</div></body></html>"""
+
+
+def test_html_boilerplate_in_plain_divs_is_dropped(tmp_path: Path) -> None:
+    """Menus, banners, share buttons and related links marked only by their place in the page."""
+    path = tmp_path / "page.html"
+    path.write_text(NEWS_PAGE.format(date='<meta name="date" content="2024-03-05">'), encoding="utf-8")
+    [article], _ = load_articles([path])
+    assert article.title == "Harbour reopens after storm"
+    assert _STORY in article.text and "Ships queued at dawn" in article.text
+    for chrome in ("cookies", "Home", "Share on", "Related stories", "Storm damage bill", "Copyright"):
+        assert chrome not in article.text
+    assert (article.outlet, article.published, article.author) == ("Coast News", "2024-03-05", "Jane Doe")
+    assert article.url == "https://coast.example/2024/03/04/harbour-reopens"
+
+
+def test_html_date_only_from_the_page_metadata(tmp_path: Path) -> None:
+    """Not from the address (2024/03/04) nor from a date in the text (13 January 2005)."""
+    path = tmp_path / "page.html"
+    path.write_text(NEWS_PAGE.format(date=""), encoding="utf-8")
+    [article], _ = load_articles([path])
+    assert article.published == ""
+
+
+def test_html_extraction_fetches_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the HTML reader opened a network connection")
+
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    path = tmp_path / "page.html"
+    path.write_text(NEWS_PAGE.format(date=""), encoding="utf-8")
+    [article], skipped = load_articles([path])
+    assert skipped == [] and _STORY in article.text
+
+
+def test_html_fragment_without_a_page(tmp_path: Path) -> None:
+    path = tmp_path / "fragment.html"
+    path.write_text("<p>Harbour reopens</p><p>Ships queued at dawn to enter the port.</p>", encoding="utf-8")
+    [article], _ = load_articles([path])
+    assert (article.title, article.text) == ("Harbour reopens", "Ships queued at dawn to enter the port.")
 
 
 def test_markdown_front_matter(tmp_path: Path) -> None:
