@@ -1,16 +1,25 @@
 """The title of an article that has no title field: its first line when that looks like a
-headline, else a shortened copy of its first sentence."""
+headline, else a shortened copy of its first sentence; and the article built around it."""
 
 from __future__ import annotations
 
 import re
 
 from index.clean import is_chrome_line
+from index.types import RawArticle
 
 HEADLINE_MAX_WORDS = 20
 HEADLINE_MAX_CHARS = 200
 SHORT_TITLE_WORDS = 12
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*$")
+
+
+def titled_article(key: str, source: str, body: str, title: str, **metadata: str) -> RawArticle:
+    """The article of one file or record; without a ``title``, its headline is found in the body
+    (:func:`split_headline`)."""
+    if not title:
+        title, body = split_headline(body)
+    return RawArticle(key=key, source=source, text=body, title=title, **metadata)
 
 
 def split_headline(text: str) -> tuple[str, str]:

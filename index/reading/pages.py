@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
 
 import trafilatura
 from lxml.html import HtmlElement
 from trafilatura.settings import Document, use_config
 
 from index.reading.dates import normalize_date
-from index.reading.headlines import split_headline
+from index.reading.headlines import titled_article
 from index.types import RawArticle
 
 log = logging.getLogger(__name__)
@@ -57,39 +56,35 @@ def unreadable_reason(markup: str) -> str:
     return ""
 
 
-@dataclass(frozen=True)
-class Page:
-    """What a web page holds for the loader: its article's paragraphs and metadata."""
-
-    title: str
-    text: str
-    outlet: str = ""
-    published: str = ""
-    url: str = ""
-    author: str = ""
-
-
-def html_to_text(markup: str) -> Page:
-    """The article in a web page: one paragraph per block, without scripts and page chrome."""
+def parse_html(key: str, name: str, markup: str) -> RawArticle:
+    """The article in a web page: one paragraph per block, without scripts and page chrome (check
+    :func:`unreadable_reason` first)."""
     if "<html" not in markup[:1024].lower():
         markup = f"<html>{markup}</html>"  # trafilatura takes a bare fragment for not HTML at all
     tree = trafilatura.load_html(markup)
     if tree is None:  # markup lxml cannot read
-        return Page("", "")
+        return RawArticle(key=key, source=name, text="")
     published, author = _meta(tree, _DATE_META), _meta(tree, _AUTHOR_META)
     # Reader comments are extracted apart (and left out), so they are not taken for the article.
     found = trafilatura.bare_extraction(tree, config=_CONFIG, with_metadata=True, include_comments=True)
     if not isinstance(found, Document):  # no text at all
-        return Page("", "")
+        return RawArticle(key=key, source=name, text="")
     paragraphs = (" ".join(line.split()) for line in (found.text or "").split("\n"))
-    return Page(
-        title=" ".join((found.title or "").split()),
-        text="\n\n".join(p for p in paragraphs if p),
+    return titled_article(
+        key,
+        name,
+        "\n\n".join(p for p in paragraphs if p),
+        " ".join((found.title or "").split()),
         outlet=found.sitename or "",
-        published=published,
+        published=normalize_date(published),
         url=found.url or "",
         author=author or (found.author or "").replace("; ", ", "),  # several: "A, B" as in JSON records
     )
+
+
+def html_to_text(markup: str) -> RawArticle:
+    """The article in a web page, as :func:`parse_html` reads it, without a key or source."""
+    return parse_html("", "", markup)
 
 
 def _meta(tree: HtmlElement, names: tuple[str, ...]) -> str:
@@ -100,21 +95,3 @@ def _meta(tree: HtmlElement, names: tuple[str, ...]) -> str:
         if name in names and content:
             return content
     return ""
-
-
-def parse_html(key: str, name: str, text: str) -> RawArticle:
-    """The article of a web page (see :func:`unreadable_reason` first)."""
-    page = html_to_text(text)
-    title, body = page.title, page.text
-    if not title:
-        title, body = split_headline(body)
-    return RawArticle(
-        key=key,
-        source=name,
-        text=body,
-        title=title,
-        outlet=page.outlet,
-        published=normalize_date(page.published),
-        url=page.url,
-        author=page.author,
-    )

@@ -11,7 +11,7 @@ from typing import Any, TypeGuard
 
 from index.reading.dates import normalize_date
 from index.reading.files import megabytes
-from index.reading.headlines import split_headline
+from index.reading.headlines import titled_article
 from index.types import RawArticle, Skipped
 
 
@@ -76,15 +76,11 @@ def _record_article(record: Any, key: str, source: str, max_bytes: int) -> tuple
         return None, "record has no body/text"
     if len(body.encode("utf-8", "surrogatepass")) > max_bytes:
         return None, f"record body too large (> {megabytes(max_bytes)})"
-    body = body.replace("\r\n", "\n").replace("\r", "\n")
-    title = _field(record, "title", "headline")
-    if not title:
-        title, body = split_headline(body)
-    article = RawArticle(
-        key=key,
-        source=source,
-        text=body,
-        title=title,
+    article = titled_article(
+        key,
+        source,
+        body.replace("\r\n", "\n").replace("\r", "\n"),
+        _field(record, "title", "headline"),
         outlet=_field(record, "source", "outlet", "publisher"),
         published=normalize_date(_field(record, "published_at", "published", "date")),
         url=_field(record, "url", "link"),

@@ -12,7 +12,7 @@ from typing import Any
 from frontmatter.default_handlers import BaseHandler, YAMLHandler
 
 from index.reading.dates import normalize_date
-from index.reading.headlines import split_headline
+from index.reading.headlines import titled_article
 from index.types import RawArticle
 
 log = logging.getLogger(__name__)
@@ -38,8 +38,7 @@ _HANDLERS = (YAMLHandler(), _Toml())
 
 
 def parse_plain(key: str, name: str, text: str) -> RawArticle:
-    title, body = split_headline(text)
-    return RawArticle(key=key, source=name, text=body, title=title)
+    return titled_article(key, name, text, "")
 
 
 def parse_markdown(key: str, name: str, text: str) -> RawArticle:
@@ -48,14 +47,11 @@ def parse_markdown(key: str, name: str, text: str) -> RawArticle:
     lines = text.strip("\n").split("\n")
     if not title and lines and lines[0].startswith("# "):
         title, lines = lines[0][2:].strip(), lines[1:]
-    body = _strip_markdown("\n".join(lines)).strip("\n")
-    if not title:
-        title, body = split_headline(body)
-    return RawArticle(
-        key=key,
-        source=name,
-        text=body,
-        title=_strip_markdown(title),
+    return titled_article(
+        key,
+        name,
+        _strip_markdown("\n".join(lines)).strip("\n"),
+        _strip_markdown(title),
         outlet=meta.get("source") or meta.get("outlet", ""),
         published=normalize_date(meta.get("published_at") or meta.get("published") or meta.get("date", "")),
         url=meta.get("url", ""),
