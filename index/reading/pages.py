@@ -15,7 +15,6 @@ from index.reading.dates import normalize_date
 from index.reading.headlines import titled_article
 from index.types import RawArticle
 
-log = logging.getLogger(__name__)
 # trafilatura and htmldate log a page they cannot read at ERROR, without naming the file; the
 # loader reports each such file itself, as skipped with its reason.
 for _name in ("trafilatura", "htmldate"):
@@ -41,9 +40,9 @@ _AUTHOR_META = ("author", "article:author")
 
 
 # libxml2 and htmldate take time that grows with the square (or more) of one tag's attribute
-# count: 10,000 attributes ~1 s, 20,000 ~4 s, so a hostile 5 MB page could hold the loader for an
-# hour. No real page's tag comes near; the HTMLParser reader this replaced read such a page in
-# 0.05 s. Only long tags are counted.
+# count: 10,000 attributes ~1 CPU s, 20,000 ~4 s, so a hostile 5 MB page (500,000) could hold the
+# loader for most of an hour, by extrapolation. No real page's tag comes near; the HTMLParser
+# reader this replaced read 20,000 in 0.05 s. Only long tags are counted.
 MAX_ATTRIBUTES = 5000
 _LONG_TAG = re.compile(r"<[^<>]{20000,}>")
 
