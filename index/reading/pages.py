@@ -1,19 +1,24 @@
 """Web pages (``.html``/``.htm``): the article's text without the page around it (menus, share
 buttons, related links, footers, scripts) and its title, outlet, date, address and author, read
-by trafilatura from the markup given; nothing is fetched."""
+by trafilatura from the markup given; nothing is fetched. A page too large for trafilatura to read
+in a few seconds is read whole, less scripts, menus, headers, footers and forms."""
 
 from __future__ import annotations
 
+import html
 import logging
 import re
 
 import trafilatura
+from lxml import etree
 from lxml.html import HtmlElement
 from trafilatura.settings import Document, use_config
 
 from index.reading.dates import normalize_date
 from index.reading.headlines import titled_article
 from index.types import RawArticle
+
+log = logging.getLogger(__name__)
 
 # trafilatura and htmldate log a page they cannot read at ERROR, without naming the file; the
 # loader reports each such file itself, as skipped with its reason.
@@ -39,6 +44,14 @@ _DATE_META = ("article:published_time", "date", "pubdate")
 _AUTHOR_META = ("author", "article:author")
 
 
+# trafilatura's time grows with a page's elements, ~0.1 CPU ms each: one <p> each, 20,000 take
+# 1.7 s, 32,000 3.8 s, 64,000 10 s and 100,000 (4.2 MB) 21 s (benchmarks/bench_pages.py); text
+# does not weigh much (4.2 MB in 1 to 200 <p>: 1.6-1.8 s). The 1,032 real pages of trafilatura's
+# evaluation set have at most 10,106 elements (p99 2,846), read in 0.54 s at most. A page of more
+# than MAX_EXTRACTED_ELEMENTS is read by skim_page instead: 0.16 s for the 100,000, its whole
+# visible text as the hand-written reader took it (0.55 s), menus in plain <div>s included.
+MAX_EXTRACTED_ELEMENTS = 20_000
+
 # libxml2 and htmldate take time that grows with the square (or more) of one tag's attribute
 # count: 10,000 attributes ~1 CPU s, 20,000 ~4 s, so a hostile 5 MB page (500,000) could hold the
 # loader for most of an hour, by extrapolation. No real page's tag comes near; the HTMLParser
@@ -57,12 +70,26 @@ def unreadable_reason(markup: str) -> str:
 
 def parse_html(key: str, name: str, markup: str) -> RawArticle:
     """The article in a web page: one paragraph per block, without scripts and page chrome (check
-    :func:`unreadable_reason` first)."""
-    if "<html" not in markup[:1024].lower():
-        markup = f"<html>{markup}</html>"  # trafilatura takes a bare fragment for not HTML at all
-    tree = trafilatura.load_html(markup)
+    :func:`unreadable_reason` first). A page of over :data:`MAX_EXTRACTED_ELEMENTS` elements is
+    read by :func:`skim_page` instead of trafilatura."""
+    tree = load_page(markup)
     if tree is None:  # markup lxml cannot read
         return RawArticle(key=key, source=name, text="")
+    if (elements := sum(1 for _ in tree.iter())) > MAX_EXTRACTED_ELEMENTS:
+        log.info("%s: %d elements, read without trafilatura (its whole visible text)", name or "page", elements)
+        return skim_page(key, name, tree)
+    return extract_page(key, name, tree)
+
+
+def load_page(markup: str) -> HtmlElement | None:
+    """The page's tree, or None when lxml cannot read it."""
+    if "<html" not in markup[:1024].lower():
+        markup = f"<html>{markup}</html>"  # trafilatura takes a bare fragment for not HTML at all
+    return trafilatura.load_html(markup)
+
+
+def extract_page(key: str, name: str, tree: HtmlElement) -> RawArticle:
+    """The article as trafilatura finds it in the page (its text, title, outlet and address)."""
     published, author = _meta(tree, _DATE_META), _meta(tree, _AUTHOR_META)
     # Reader comments are extracted apart (and left out), so they are not taken for the article.
     found = trafilatura.bare_extraction(tree, config=_CONFIG, with_metadata=True, include_comments=True)
@@ -81,6 +108,23 @@ def parse_html(key: str, name: str, markup: str) -> RawArticle:
     )
 
 
+def skim_page(key: str, name: str, tree: HtmlElement) -> RawArticle:
+    """The page's whole visible text, one paragraph per block element, without scripts, menus,
+    headers, footers and forms (the hand-written reader's way, linear in the page's size), and the
+    metadata its tags give. Changes ``tree``."""
+    published, author, title = _meta(tree, _DATE_META), _meta(tree, _AUTHOR_META), _own_title(tree)
+    outlet, url = _meta(tree, ("og:site_name",)), _canonical_url(tree)
+    etree.strip_elements(tree, etree.Comment, *_SKIPPED_TAGS, with_tail=False)
+    for element in tree.iter(*_BLOCK_TAGS):
+        element.text = "\n" + (element.text or "")
+        element.tail = "\n" + (element.tail or "")
+    lines = (" ".join(line.split()) for line in tree.text_content().split("\n"))
+    text = "\n\n".join(line for line in lines if line)
+    return titled_article(
+        key, name, text, title, outlet=outlet, published=normalize_date(published), url=url, author=author
+    )
+
+
 def html_to_text(markup: str) -> RawArticle:
     """The article in a web page, as :func:`parse_html` reads it, without a key or source."""
     return parse_html("", "", markup)
@@ -94,3 +138,34 @@ def _meta(tree: HtmlElement, names: tuple[str, ...]) -> str:
         if name in names and content:
             return content
     return ""
+
+
+_SKIPPED_TAGS = (
+    "script style nav header footer aside form noscript template title svg iframe button select head".split()
+)
+_BLOCK_TAGS = (
+    "p div br li ul ol h1 h2 h3 h4 h5 h6 section article main blockquote pre figure figcaption table tr dd dt hr "
+    "body".split()
+)
+
+
+def _own_title(tree: HtmlElement) -> str:
+    """The title the page gives itself: its ``og:title``, else its first ``<h1>``, else its
+    ``<title>``, entities read as trafilatura reads them."""
+    h1, title = tree.find(".//h1"), tree.find(".//head//title")
+    for text in (
+        _meta(tree, ("og:title",)),
+        h1.text_content() if h1 is not None else "",
+        title.text_content() if title is not None else "",
+    ):
+        if text := " ".join(html.unescape(text).split()):
+            return text
+    return ""
+
+
+def _canonical_url(tree: HtmlElement) -> str:
+    """The page's own address, as written: its canonical link, else its ``og:url``."""
+    for link in tree.iter("link"):
+        if (link.get("rel") or "").lower() == "canonical" and (href := (link.get("href") or "").strip()):
+            return href
+    return _meta(tree, ("og:url",))
