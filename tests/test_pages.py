@@ -1,4 +1,5 @@
-"""Web pages as the loader reads them (index/reading/pages.py): pages too large for trafilatura."""
+"""Web pages as the loader reads them: the title a page gives itself, and pages too large for
+trafilatura (index/reading/pages.py)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from index.loader import load_articles
 from index.reading import pages
 from index.types import RawArticle
 
+_BODY = "<p>Tyres shed particles as they wear, and those particles end up in rivers.</p>" * 3
+
 
 def _load(tmp_path: Path, markup: str) -> RawArticle:
     path = tmp_path / "page.html"
@@ -18,6 +21,50 @@ def _load(tmp_path: Path, markup: str) -> RawArticle:
     articles, skipped = load_articles([path])
     assert skipped == [] and len(articles) == 1
     return articles[0]
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Tires are saving us — and killing us, too",
+        "Office rents in Israel stay firm - for now",
+        "Moneyline Betting - What is the Moneyline and How Does it Work?",
+    ],
+)
+def test_title_only_page_keeps_its_whole_title(tmp_path: Path, title: str) -> None:
+    """trafilatura cuts a <title> at its last dash or bar, taking the rest for the site's name;
+    a rest in lower case or of over four words goes on with the headline."""
+    article = _load(tmp_path, f"<html><head><title>{title}</title></head><body>{_BODY}</body></html>")
+    assert article.title == title
+
+
+_SHEEGO = "<link rel='canonical' href='https://www.sheego.de/t'>"
+
+
+@pytest.mark.parametrize(
+    ("head", "title"),
+    [
+        ("<title>Tires are saving us | The Verge</title>", "Tires are saving us"),
+        ("<title>Example.com | Tires are saving us</title>", "Tires are saving us"),
+        # in lower case or long, but holding the site's name
+        (f"<title>Tires are saving us | sheego ♥ Magazin</title>{_SHEEGO}", "Tires are saving us"),
+        (f"<title>Tires are saving us - the sheego shop, magazine and forum</title>{_SHEEGO}", "Tires are saving us"),
+        (
+            "<title>Tires are saving us - The Coast News Weekly Magazine Online</title>"
+            "<meta property='og:site_name' content='The Coast News Weekly Magazine Online'>",
+            "Tires are saving us",
+        ),
+    ],
+)
+def test_site_name_is_still_cut(tmp_path: Path, head: str, title: str) -> None:
+    assert _load(tmp_path, f"<html><head>{head}</head><body>{_BODY}</body></html>").title == title
+
+
+def test_og_title_and_single_h1_are_kept(tmp_path: Path) -> None:
+    head = "<title>Tires - Our whole story | Site</title><meta property='og:title' content='Tires - Our whole story'>"
+    assert _load(tmp_path, f"<html><head>{head}</head><body>{_BODY}</body></html>").title == "Tires - Our whole story"
+    page = f"<html><head><title>Tires | Site</title></head><body><h1>Tires — a story</h1>{_BODY}</body></html>"
+    assert _load(tmp_path, page).title == "Tires — a story"
 
 
 def _large_page(paragraphs: int) -> str:
