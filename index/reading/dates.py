@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import datetime
+from datetime import date, datetime
 
 from dateutil import parser
 
@@ -29,11 +29,11 @@ def normalize_date(value: str) -> str:
     # everywhere but the US ("05/03/2024" is 5 March; "11/27/2023" still reads as 27 November).
     dayfirst = not _YEAR_FIRST.match(value)
     try:
-        first, second = (parser.parse(value, default=d, dayfirst=dayfirst).date() for d in _DEFAULTS)
+        days: list[date] = [parser.parse(value, default=d, dayfirst=dayfirst).date() for d in _DEFAULTS]
     except (ValueError, OverflowError):  # ParserError is a ValueError
         log.debug("unparsable date %r", value)
         return ""
-    if first != second:
+    if days[0] != days[1]:
         log.debug("incomplete date %r", value)
         return ""
-    return first.isoformat()
+    return days[0].isoformat()
