@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from index.clean import is_chrome_line
+from index.chrome import is_chrome_line
 from index.types import RawArticle
 
 HEADLINE_MAX_WORDS = 20
