@@ -21,6 +21,18 @@ from numpy.typing import NDArray
 
 log = logging.getLogger(__name__)
 
+# Why not datasketch (2.0.0), measured with the same decision rule on the 609 MultiHop-RAG
+# articles: `python benchmarks/compare_minhash.py ../shared/data/multihop-rag/corpus.json`.
+#   this module:                  1.0 CPU s, the one true group (Engadget's Apple deals list
+#                                 run twice); 173 of 200 planted copies found (an article inside
+#                                 a page 2.5-4.75 times its length: Jaccard 0.21-0.40, containment 1)
+#   datasketch + MinHashLSH(0.2): 1.4-2.1x the time, same group, 136 of 200 copies: its bands
+#                                 (85 of 3 rows) offer a pair at J 0.2 as a candidate half the
+#                                 time, where this module compares every pair at once
+#   datasketch, every pair:       1.5-2.7x the time, 177 of 200 copies, and one more group, two
+#                                 Wired deal lists (exact J 0.18, containment 0.37) that its
+#                                 hash draw estimates at J 0.23
+# Adopting it would also make every stored signature unreadable (other hash functions).
 NUM_PERM = 256
 SHINGLE_WORDS = 3
 _MAX_HASH = np.uint64((1 << 32) - 1)

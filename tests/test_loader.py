@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 from pathlib import Path
 
 import pytest
@@ -131,6 +132,64 @@ def test_html_title_from_title_tag_without_h1(tmp_path: Path) -> None:
     assert article.title == "Only Title" and article.text == "Text one.\n\nText two."
 
 
+_STORY = " ".join(
+    f"The harbour authority said on Monday that berth {n} would reopen after repairs to the storm wall."
+    for n in range(6)
+)
+NEWS_PAGE = f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
+<title>Harbour reopens after storm | Coast News</title><meta property="og:site_name" content="Coast News">
+{{date}}<link rel="canonical" href="https://coast.example/2024/03/04/harbour-reopens?utm_source=rss"></head><body>
+<div class="cookie-banner">We use cookies to improve your experience. Accept all cookies</div>
+<div class="top-menu"><ul><li><a href="/">Home</a></li><li><a href="/news">News</a></li></ul></div>
+<div class="main"><h1>Harbour reopens after storm</h1><p class="byline">By Jane Doe</p>
+<div class="share"><a href="#">Share on Facebook</a> <a href="#">Share on X</a></div>
+<p>{_STORY}</p><p>Ships queued at dawn, the first since the storm closed the port on 13 January 2005.</p>
+<div class="related"><h3>Related stories</h3><ul><li><a href="/a">Storm damage bill tops one million</a></li>
+<li><a href="/b">Fishing fleet stays in port</a></li></ul></div></div>
+<div class="footer">Copyright 2024 Coast News. Terms. Privacy.</div></body></html>"""
+
+
+def test_html_boilerplate_in_plain_divs_is_dropped(tmp_path: Path) -> None:
+    """Menus, banners, share buttons and related links marked only by their place in the page."""
+    path = tmp_path / "page.html"
+    path.write_text(NEWS_PAGE.format(date='<meta name="date" content="2024-03-05">'), encoding="utf-8")
+    [article], _ = load_articles([path])
+    assert article.title == "Harbour reopens after storm"
+    assert _STORY in article.text and "Ships queued at dawn" in article.text
+    for chrome in ("cookies", "Home", "Share on", "Related stories", "Storm damage bill", "Copyright"):
+        assert chrome not in article.text
+    assert (article.outlet, article.published, article.author) == ("Coast News", "2024-03-05", "Jane Doe")
+    assert article.url == "https://coast.example/2024/03/04/harbour-reopens"
+
+
+def test_html_date_only_from_the_page_metadata(tmp_path: Path) -> None:
+    """Not from the address (2024/03/04) nor from a date in the text (13 January 2005)."""
+    path = tmp_path / "page.html"
+    path.write_text(NEWS_PAGE.format(date=""), encoding="utf-8")
+    [article], _ = load_articles([path])
+    assert article.published == ""
+
+
+def test_html_extraction_fetches_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the HTML reader opened a network connection")
+
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    path = tmp_path / "page.html"
+    path.write_text(NEWS_PAGE.format(date=""), encoding="utf-8")
+    [article], skipped = load_articles([path])
+    assert skipped == [] and _STORY in article.text
+
+
+def test_html_fragment_without_a_page(tmp_path: Path) -> None:
+    path = tmp_path / "fragment.html"
+    path.write_text("<p>Harbour reopens</p><p>Ships queued at dawn to enter the port.</p>", encoding="utf-8")
+    [article], _ = load_articles([path])
+    assert (article.title, article.text) == ("Harbour reopens", "Ships queued at dawn to enter the port.")
+
+
 def test_markdown_front_matter(tmp_path: Path) -> None:
     path = tmp_path / "note.md"
     path.write_text(
@@ -148,6 +207,38 @@ def test_markdown_front_matter(tmp_path: Path) -> None:
         "Jane Doe",
     )
     assert article.text == "Some bold text with a link."
+
+
+@pytest.mark.parametrize(
+    ("front", "expected"),
+    [
+        # YAML: escapes, lists and dates read as YAML, keys in any case
+        ('---\nTitle: "Caf\\u00e9 owners: a \\"strike\\""\nauthor: [Ann Lee, Bo Chan]\ndate: 2024-03-05\n---\n',
+         ('Café owners: a "strike"', "Ann Lee, Bo Chan", "2024-03-05")),
+        # not valid YAML (an unquoted colon in the title): read line by line, as typed
+        ("---\ntitle: Diablo 4: the best builds\nauthor: Jo Park\ndate: March 5, 2024\n---\n",
+         ("Diablo 4: the best builds", "Jo Park", "2024-03-05")),
+        # TOML between +++ lines
+        ('+++\ntitle = "Toml Title"\nauthor = "Jo Park"\ndate = 2024-03-05T10:00:00Z\n+++\n',
+         ("Toml Title", "Jo Park", "2024-03-05")),
+    ],
+    ids=["yaml", "not-yaml", "toml"],
+)
+def test_front_matter_formats(tmp_path: Path, front: str, expected: tuple[str, str, str]) -> None:
+    path = tmp_path / "story.md"
+    path.write_text(front + "\nThe story.\n", encoding="utf-8")
+    [article], skipped = load_articles([path])
+    assert skipped == [] and article.text == "The story."
+    assert (article.title, article.author, article.published) == expected
+
+
+def test_markdown_starting_with_a_rule_keeps_its_text(tmp_path: Path) -> None:
+    """An opening ``---`` without a closing one is a rule, not front matter (the cleaner drops it)."""
+    path = tmp_path / "rule.md"
+    path.write_text("---\n\nHarbour reopens\n\nShips queued at dawn.\n", encoding="utf-8")
+    [article], skipped = load_articles([path])
+    assert skipped == [] and article.title == "Harbour reopens"
+    assert article.text.endswith("\nShips queued at dawn.")
 
 
 def test_markdown_heading_is_the_title(tmp_path: Path) -> None:
@@ -215,6 +306,20 @@ def test_missing_path_and_folder_walk(tmp_path: Path) -> None:
         ("2023-02-30", ""),
         ("yesterday", ""),
         ("", ""),
+        ("Tuesday, November 28, 2023", "2023-11-28"),
+        ("Sept. 5, 2023", "2023-09-05"),
+        ("05/03/2024", "2024-03-05"),  # day first unless the year is
+        ("11/27/2023", "2023-11-27"),  # no 27th month: month first
+        ("2024-03-05", "2024-03-05"),
+        ("27.11.2023", "2023-11-27"),
+        # never guessed: a bare number, or a date missing its year, month or day
+        ("20230918", ""),
+        ("1700000000", ""),
+        ("2024", ""),
+        ("12", ""),
+        ("March 2024", ""),
+        ("Nov 12", ""),
+        ("10:30", ""),
     ],
 )
 def test_normalize_date(raw: str, iso: str) -> None:

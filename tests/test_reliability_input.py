@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -149,3 +150,23 @@ def test_a_folder_of_bad_files_ingests_the_good_one(tmp_path: Path, hashing_conf
         "pipe.txt": "not a regular file (a named pipe)",
         "typed.json#0": "field 'body' is a number, not text",
     }
+
+
+@pytest.mark.parametrize(
+    ("markup", "reason"),
+    [
+        # libxml2 and htmldate slow down with the square of one tag's attributes: never parsed
+        ("<p " + " ".join(f"a{i}='x'" for i in range(200_000)) + ">Harbour reopens.</p>",
+         "not a web page (a tag with over 5000 attributes)"),
+        # deeper than libxml2 reads: no text
+        ("<div>" * 100_000 + "Harbour reopens." + "</div>" * 100_000, "no article text"),
+    ],
+    ids=["attributes", "nesting"],
+)
+def test_hostile_web_pages_are_skipped_quickly(tmp_path: Path, markup: str, reason: str) -> None:
+    path = tmp_path / "page.html"
+    path.write_text(markup, encoding="utf-8")
+    started = time.process_time()
+    articles, skipped = _load([path])
+    assert time.process_time() - started < 2.0  # CPU seconds: other jobs on the machine do not count
+    assert articles == [] and _reasons(skipped) == {"page.html": reason}
