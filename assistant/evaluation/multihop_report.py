@@ -78,38 +78,36 @@ def write_multihop_report(results: dict[str, Any], out_dir: Path) -> Written:
 
 
 def _multihop_plots(results: dict[str, Any], out_dir: Path) -> list[Path]:
-    plt = pyplot()
     plots: list[Path] = []
     retrieval = results.get("retrieval")
     if retrieval:
-        kinds = list(retrieval["by_type"])
-        metrics = ["hits@4", "hits@10", "mrr@10", "map@10"]
-        fig, ax = plt.subplots(figsize=(8, 4))
-        width = 0.8 / len(metrics)
-        for i, metric in enumerate(metrics):
-            ax.bar([x + i * width for x in range(len(kinds))],
-                   [retrieval["by_type"][t][metric] for t in kinds], width, label=metric)
-        ax.axhline(0.7467, color="grey", linestyle="--", linewidth=1, label="paper best Hits@10")
-        ax.set_xticks([x + width * 1.5 for x in range(len(kinds))], kinds)
-        ax.set_ylim(0, 1.05)
-        ax.set_title("MultiHop-RAG retrieval per query type")
-        ax.legend(fontsize=8)
-        fig.tight_layout()
-        plots.append(save_plot(fig, out_dir / "multihop_retrieval.png"))
+        plots.append(_by_type_bars(
+            retrieval["by_type"], ["hits@4", "hits@10", "mrr@10", "map@10"], (0.7467, "paper best Hits@10"),
+            "MultiHop-RAG retrieval per query type", out_dir / "multihop_retrieval.png",
+        ))
     answers = results.get("answers")
     if answers:
-        kinds = list(answers["by_type"])
-        series = ["lenient", "strict", "majority_lenient"]
-        fig, ax = plt.subplots(figsize=(8, 4))
-        width = 0.8 / len(series)
-        for i, metric in enumerate(series):
-            ax.bar([x + i * width for x in range(len(kinds))],
-                   [answers["by_type"][t][metric] for t in kinds], width, label=metric)
-        ax.axhline(0.56, color="grey", linestyle="--", linewidth=1, label="paper GPT-4 (lenient)")
-        ax.set_xticks([x + width for x in range(len(kinds))], kinds)
-        ax.set_ylim(0, 1.05)
-        ax.set_title("MultiHop-RAG answer accuracy per query type")
-        ax.legend(fontsize=8)
-        fig.tight_layout()
-        plots.append(save_plot(fig, out_dir / "multihop_answers.png"))
+        plots.append(_by_type_bars(
+            answers["by_type"], ["lenient", "strict", "majority_lenient"], (0.56, "paper GPT-4 (lenient)"),
+            "MultiHop-RAG answer accuracy per query type", out_dir / "multihop_answers.png",
+        ))
     return plots
+
+
+def _by_type_bars(
+    by_type: dict[str, dict[str, float]], metrics: list[str], reference: tuple[float, str], title: str, path: Path
+) -> Path:
+    """One group of bars per query type, one bar per metric, and the paper's figure as a line."""
+    plt = pyplot()
+    kinds = list(by_type)
+    fig, ax = plt.subplots(figsize=(8, 4))
+    width = 0.8 / len(metrics)
+    for i, metric in enumerate(metrics):
+        ax.bar([x + i * width for x in range(len(kinds))], [by_type[t][metric] for t in kinds], width, label=metric)
+    ax.axhline(reference[0], color="grey", linestyle="--", linewidth=1, label=reference[1])
+    ax.set_xticks([x + width * (len(metrics) - 1) / 2 for x in range(len(kinds))], kinds)
+    ax.set_ylim(0, 1.05)
+    ax.set_title(title)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return save_plot(fig, path)
