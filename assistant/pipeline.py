@@ -81,7 +81,7 @@ class ReadPath:
         self.config = config
         self.retriever = retriever
         self.generator = generator
-        self.policy = policy or AnswerPolicy()
+        self.policy = policy or AnswerPolicy(yes_min=config.yes_min)
         self.stages = stages or Stages()
         self.recent = RecentEvidence()
 
@@ -249,11 +249,17 @@ def ablate(
     variants["all_off"] = frozenset(RULES)
     for name, off in variants.items():
         varied = replace(policy, disabled=policy.disabled | off)
+        verdict = varied.verdict(draft.judgement) if draft.closed else None
+        varied_draft = draft
+        if verdict is not None and verdict != draft.verdict:
+            # The model's why was written after the other verdict: this variant keeps the verdict
+            # alone (exact for a benchmark scored on Yes/No, a lower bound for key facts).
+            varied_draft = replace(draft, verdict=verdict, raw="")
         refusal = varied.before_generation(bool(draft.evidence), unknown)
         if refusal is None and draft.judgement is not None:
             refusal = varied.on_judgement(draft.judgement, draft.closed)
         unaddressed = draft.closed and refusal is None and varied.unaddressed(draft.judgement)
-        result = finish(replace(draft, refusal=refusal, unaddressed=unaddressed), varied, check)
+        result = finish(replace(varied_draft, refusal=refusal, unaddressed=unaddressed), varied, check)
         out[name] = {"text": result.text, "refused": result.refused, "short": result.short,
                      "cited": [(c.doc_id, c.source) for c in result.citations]}
     return out
