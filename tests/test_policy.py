@@ -7,9 +7,9 @@ from dataclasses import replace
 import pytest
 
 from assistant.citations import verify
-from assistant.pipeline import Draft, ablate, finish, first_sentence, leading_verdict
+from assistant.language.question import asks_for_name, is_closed
+from assistant.pipeline.read_path import Draft, ablate, finish, first_sentence, leading_verdict
 from assistant.policy import RULES, UNADDRESSED_TEXT, AnswerPolicy, Judgement, Reason, Refusal
-from assistant.question import asks_for_name, is_closed
 from assistant.types import Evidence
 from index.types import ArticleMeta
 
@@ -186,7 +186,7 @@ def test_questions_asking_for_a_name_are_told_by_grammar(question: str, asks: bo
 
 
 def test_an_abbreviation_is_not_cut_into_a_one_letter_answer() -> None:
-    from assistant.short_answer import answer_span
+    from assistant.pipeline.short_answer import answer_span
 
     question = "Which official said that breaking the law with new technology makes you a criminal?"
     sentence = ("U.S. Attorney General Merrick Garland said that breaking the law with new technology "

@@ -18,17 +18,17 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from assistant.answerability import publishers_cited, question_names, unmentioned
-from assistant.carryover import Place, RecentEvidence, carry_over, conversation_key
 from assistant.citations import Verified, marker_numbers, strip_markers, verify, with_markers
-from assistant.condense import Resolved, resolve
 from assistant.config import Config
-from assistant.evidence import select_evidence
 from assistant.generators import Generator
+from assistant.language.question import is_closed
+from assistant.pipeline.answerability import publishers_cited, question_names, unmentioned
+from assistant.pipeline.carryover import Place, RecentEvidence, carry_over, conversation_key
+from assistant.pipeline.condense import Resolved, resolve
+from assistant.pipeline.evidence import select_evidence
+from assistant.pipeline.short_answer import bare_answer, direct_answer
 from assistant.policy import RULES, UNADDRESSED_TEXT, AnswerPolicy, Judgement, Refusal
-from assistant.question import is_closed
 from assistant.retrieval import Filters, Hit, HybridRetriever
-from assistant.short_answer import bare_answer, direct_answer
 from assistant.types import Answer, Evidence, Queued, Source, SourcesFound, StreamEvent, TextDelta, Turn
 
 log = logging.getLogger(__name__)
@@ -213,7 +213,7 @@ def _direct(question: str, text: str, policy: AnswerPolicy) -> str:
 
 def _bare_answer(draft: Draft, base: Answer, check: Callable[..., Verified], flagged: list[str]) -> Answer | None:
     """"Google [2]." for "Which company ...?" when the model's restated answer failed verification
-    but the name it gives is in a source sentence (see :mod:`assistant.short_answer`)."""
+    but the name it gives is in a source sentence (see :mod:`assistant.pipeline.short_answer`)."""
     opening = first_sentence(draft.raw)
     found = bare_answer(draft.question, strip_markers(opening), marker_numbers(opening), draft.evidence)
     if found is None:
