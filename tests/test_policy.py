@@ -8,7 +8,7 @@ import pytest
 
 from assistant.citations import verify
 from assistant.language.question import asks_for_name, is_closed
-from assistant.pipeline.read_path import Draft, ablate, finish, first_sentence, leading_verdict
+from assistant.pipeline.finish import Draft, ablate, finish, first_sentence, leading_verdict
 from assistant.policy import RULES, UNADDRESSED_TEXT, AnswerPolicy, Judgement, Reason, Refusal
 from assistant.types import Evidence
 from index.types import ArticleMeta

@@ -2,12 +2,13 @@
 
     resolve (condense) -> retrieve (assistant.retrieval) -> select evidence (evidence) -> order it
     (carryover) -> decide (answerability, assistant.policy) -> generate (assistant.generators)
-    -> verify (assistant.citations) and cut the direct answer (short_answer) -> Answer
+    -> verify (assistant.citations) and cut the direct answer (short_answer), in finish -> Answer
 
 Stages import the language helpers, the records and the components below them; nothing below
-imports this package.
+imports this package (``tests/test_imports.py``).
 """
 
-from assistant.pipeline.read_path import Draft, ReadPath, Stages, finish
+from assistant.pipeline.finish import Draft, finish
+from assistant.pipeline.read_path import ReadPath, Stages
 
 __all__ = ["Draft", "ReadPath", "Stages", "finish"]
