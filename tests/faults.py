@@ -260,7 +260,8 @@ def disk_full_on_tmpfs(tmp: Path) -> Outcome | None:
         subprocess.run(["mount", "-o", "remount,size=64m", str(mount)], check=True)
         out.attempt("ingest again in the same process", lambda: bot.ingest([folder], progress=False),
                     lambda r: not isinstance(r, Exception) and not r.skipped)
-        out.attempt("web upload in the same process", lambda: _upload(bot, upload), lambda r: "Added:</strong> late-story.txt" in r)
+        out.attempt("web upload in the same process", lambda: _upload(bot, upload),
+                    lambda r: "Added:</strong> late-story.txt" in r)
         out.attempt("answer after", lambda: bot.ask("What did the senate decide?"), answered)
         out.attempt("articles after", lambda: len(bot.articles()), lambda n: n == 61)
         out.lost = lost_articles(config, 61) + _lost_on_disk(config.data_dir, 61)
