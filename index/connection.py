@@ -17,7 +17,9 @@ from index.errors import StoreUnavailable, store_fault
 log = logging.getLogger(__name__)
 
 DB_FILE = "chroma.sqlite3"
-DISK_FULL_BYTES = 1 << 20  # less free space than this under the data dir: a failed write is a full disk
+# Free space under the data dir below which a failed call is a full disk, and which a disk that
+# filled up during a write must have again before Chroma is sent another write (see mark_filled).
+ROOM_BYTES = 16 << 20
 # The identity of each embedded database file when Chroma opened it, by directory: Chroma keeps one
 # client system per directory for the life of the process, so a database deleted or replaced on
 # disk would otherwise be read through the stale handle until newsdesk restarts.
@@ -25,7 +27,7 @@ _opened: dict[str, tuple[int, int] | None] = {}
 _opened_lock = threading.Lock()
 _stale: set[str] = set()  # embedded directories whose open database failed: open them anew
 _epochs: dict[str, int] = {}  # how often each embedded directory was opened anew: older handles are stale
-_wedged: set[str] = set()  # embedded directories that filled their disk: no more writes in this process
+_filled: set[str] = set()  # embedded directories whose disk filled up during a write: writes wait for room
 
 
 def describe(config: IndexSettings) -> str:
@@ -85,27 +87,39 @@ def embedded(config: IndexSettings | None) -> str | None:
 
 
 def mark_stale(config: IndexSettings) -> None:
-    """The embedded database of ``config`` failed (a full disk wedges Chroma's writer for good):
-    the next client for it opens it anew."""
+    """The embedded database of ``config`` failed (on a full disk, or damaged): the next client
+    for it opens it anew."""
     path = embedded(config)
     if path is not None:
         with _opened_lock:
             _stale.add(path)
 
 
-def mark_wedged(config: IndexSettings) -> None:
-    """A write to the embedded database of ``config`` failed on a full disk. Chroma's writer then
-    hangs on every later write to it in this process (chromadb 1.5), even once there is room:
-    later writes are refused at once instead (see :func:`wedged`). Reads keep working."""
+def mark_filled(config: IndexSettings) -> None:
+    """A call to the embedded database of ``config`` failed on a full disk. Chroma (1.5) must not
+    be sent another write until there is room again: a second write that fails on the still-full
+    disk can leave its SQLite write lock held for good, and every later call, in this process and
+    any other, then waits out Chroma's 1,000 s busy timeout. The first failure leaves no lock
+    behind, and the database reopened afresh (:func:`mark_stale`) writes again once there is room
+    (see :func:`room_again`). Reads keep working meanwhile."""
     path = embedded(config)
     if path is not None:
         with _opened_lock:
-            _wedged.add(path)
+            _filled.add(path)
 
 
-def wedged(config: IndexSettings | None) -> bool:
+def room_again(config: IndexSettings | None) -> bool | None:
+    """None when no write to ``config`` failed on a full disk; otherwise whether the disk has room
+    for writes again (then the mark is cleared, and writes go on in this process)."""
     path = embedded(config)
-    return path is not None and path in _wedged
+    if path is None or path not in _filled:
+        return None
+    if disk_full(config):
+        return False
+    with _opened_lock:
+        _filled.discard(path)
+    log.warning("the disk under %s has room again (%d MB free): writing again", path, free_bytes(config) >> 20)
+    return True
 
 
 def epoch(config: IndexSettings | None) -> int:
@@ -124,14 +138,20 @@ def db_identity(path: Path) -> tuple[int, int] | None:
     return st.st_dev, st.st_ino
 
 
-def disk_full(config: IndexSettings | None) -> bool:
-    """Whether the disk under an embedded data dir has (almost) no room left."""
+def free_bytes(config: IndexSettings | None) -> int:
+    """Free space on the disk under an embedded data dir (-1 when unknown or not embedded)."""
     if config is None or config.chroma_host:
-        return False
+        return -1
     try:
-        return shutil.disk_usage(config.data_dir).free < DISK_FULL_BYTES
+        return shutil.disk_usage(config.data_dir).free
     except OSError:
-        return False
+        return -1
+
+
+def disk_full(config: IndexSettings | None) -> bool:
+    """Whether the disk under an embedded data dir has less than :data:`ROOM_BYTES` left."""
+    free = free_bytes(config)
+    return 0 <= free < ROOM_BYTES
 
 
 def _forget_embedded(path: str) -> None:

@@ -2,8 +2,9 @@
 against the embedder), every call guarded so that a fault of the whole store becomes one
 :class:`StoreUnavailable` line, and the store reopened at the next call after such a fault or
 when the embedded database was deleted or replaced on disk (a Chroma server restarted, a data dir
-restored), without a restart. A disk that filled up during a write takes no more writes in this
-process. :class:`index.store.ChromaStore` builds its reads and writes on :class:`GuardedStore`."""
+restored), without a restart. After a disk filled up during a write, writes are refused in one line
+until it has room again, then go on in the same process (:func:`index.connection.mark_filled`).
+:class:`index.store.ChromaStore` builds its reads and writes on :class:`GuardedStore`."""
 
 from __future__ import annotations
 
@@ -15,14 +16,16 @@ from typing import Any, TypeVar, cast
 
 from index.config import IndexSettings
 from index.connection import (
+    ROOM_BYTES,
     db_identity,
     describe,
     disk_full,
     epoch,
+    free_bytes,
+    mark_filled,
     mark_stale,
-    mark_wedged,
     open_client,
-    wedged,
+    room_again,
 )
 from index.errors import DiskFull, EmbedderMismatch, NewsdeskError, StoreUnavailable, store_fault
 from index.follow import opened
@@ -151,14 +154,15 @@ class GuardedStore:
             if self._config is not None:
                 mark_stale(self._config)
                 if isinstance(fault, DiskFull):
-                    mark_wedged(self._config)
+                    mark_filled(self._config)
             log.warning("%s failed: %s: %s", self.where, type(err).__name__, err)
         return fault
 
     def _writable(self) -> None:
-        if wedged(self._config):
+        """Refuse a write while the disk that filled up during an earlier one has no room yet."""
+        if room_again(self._config) is False:
             raise DiskFull(
-                f"the disk holding {self.where} filled up during an earlier write, and Chroma cannot write to it "
-                "again in this process: free disk space, then run `newsdesk ingest` from the command line or "
-                "restart newsdesk (answering still works)"
+                f"the disk holding {self.where} is still full ({max(0, free_bytes(self._config)) >> 20} MB free) "
+                f"since an earlier write: free at least {ROOM_BYTES >> 20} MB there, then try again "
+                "(answering still works)"
             )

@@ -15,7 +15,7 @@ from index.check import check
 from index.clean import content_hash
 from index.config import IndexSettings
 from index.embedders import HashingEmbedder, Vectors
-from index.errors import EmbedderUnavailable, StoreUnavailable, store_fault
+from index.errors import DiskFull, EmbedderUnavailable, StoreUnavailable, store_fault
 from index.ingest import ingest
 from index.store import ArticleWrite, ChromaStore
 from index.types import Article, ArticleMeta, Chunk
@@ -127,3 +127,36 @@ def test_an_unwritable_data_dir_is_a_clear_error(tmp_path: Path, seeds_dir: Path
     config = IndexSettings(data_dir=blocker / "data", embedder="hashing")
     with pytest.raises(StoreUnavailable, match="cannot create the writer lock"):
         ingest([seeds_dir], config)
+
+
+def test_after_a_full_disk_writes_wait_for_room_then_go_on_in_the_same_process(
+    hashing_config: IndexSettings, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Chroma must get no write while the disk is still full (a second failing write can leave its
+    SQLite lock held for good); once there is room, the same process writes again. The real full
+    disk is the tmpfs scenario of tests/faults.py; here the free space is told and the failure is
+    Chroma's vague "Error in compaction", which on a disk short of room is a full disk."""
+    from chromadb.api.models.Collection import Collection
+
+    import index.connection
+
+    free = [1 << 20]
+    upserts: list[int] = []
+    real_upsert = Collection.upsert
+
+    def failing_upsert(self: Collection, *args: object, **kwargs: object) -> None:
+        upserts.append(1)
+        raise RuntimeError("Error in compaction: Failed to apply logs to the metadata segment")
+
+    monkeypatch.setattr(index.connection, "free_bytes", lambda config: free[0])
+    monkeypatch.setattr(Collection, "upsert", failing_upsert)
+    with pytest.raises(DiskFull, match="is full .*free disk space"):
+        ingest([corpus], hashing_config)
+    tried = len(upserts)
+    with pytest.raises(DiskFull, match="still full .*then try again"):
+        ingest([corpus], hashing_config)
+    assert len(upserts) == tried  # refused before anything was sent to Chroma
+    monkeypatch.setattr(Collection, "upsert", real_upsert)
+    free[0] = 1 << 30
+    assert len(set(ingest([corpus], hashing_config).added)) == 5
+    assert check(hashing_config, deep=True).consistent
