@@ -8,6 +8,9 @@ only that part. Sources, precedence and messages are those of :mod:`index.config
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field
 
 from index import IndexSettings, Number, UserPath, WholeNumber
 
@@ -30,6 +33,9 @@ class Config(IndexSettings):
     # 200 against 260: first token p50 2.77 s against 3.30 s; on the seeds gold set the key facts
     # of 51 against 52 of 60 answerable questions still reach the evidence (BENCHMARKS.md).
     evidence_tokens: WholeNumber = 200
+
+    # answering: a yes/no question's verdict is "Yes" when the model's P(Yes) reaches this bar
+    yes_min: Annotated[float, Field(gt=0.0, lt=1.0)] = 0.5
 
     @property
     def models_path(self) -> Path:

@@ -75,6 +75,7 @@ RULES = (
     "claim_numbers",  # a claim's numbers and quotes must occur in its cited text
     "short_span",  # the direct answer to "Which/Who ...?" is the name the answer adds to the question
     "bare_answer",  # that name, found word for word in a source, stands when its restated why fails
+    "yes_bar",  # a yes/no verdict is "Yes" only when P(Yes) reaches ``yes_min`` (off: the model's 0.5)
 )
 
 
@@ -134,7 +135,8 @@ class AnswerPolicy:
         against 0.61, and no bar other than 0.5 gained more than one question in 40.)"""
         if judgement is None or judgement.p_yes is None:
             return None
-        return "Yes" if judgement.p_yes >= self.yes_min else "No"
+        bar = self.yes_min if self.on("yes_bar") else 0.5
+        return "Yes" if judgement.p_yes >= bar else "No"
 
     def after_verification(
         self, refused_in_words: bool, nothing_kept: bool, unmet_names: Sequence[str]

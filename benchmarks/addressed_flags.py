@@ -3,7 +3,7 @@
     python benchmarks/addressed_flags.py /work/shared/data/multihop-rag/corpus.json seeds/
 
 Loads and cleans the articles as ingest does, splits them into sentences and prints every
-sentence :func:`assistant.addressed.addressed_sentences` drops, then the counts.
+sentence :func:`assistant.language.addressed.addressed_sentences` drops, then the counts.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from assistant.addressed import addressed_sentences, is_addressed
+from assistant.language.addressed import addressed_sentences, is_addressed
 from index.clean import clean_article
 from index.loader import load_articles
 from index.sentences import sentence_spans

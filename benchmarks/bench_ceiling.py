@@ -32,8 +32,8 @@ from typing import Any
 from assistant import Answer, Assistant, Config, TextDelta
 from assistant.evaluation.gold import GoldQuestion, load_gold
 from assistant.evaluation.scoring import contains, key_facts_correct
-from assistant.evidence import select_evidence
 from assistant.pipeline import Stages
+from assistant.pipeline.evidence import select_evidence
 from assistant.policy import AnswerPolicy
 from assistant.types import Evidence, Turn
 from index.chunker import approx_tokens

@@ -34,9 +34,9 @@ from llama_cpp.llama_speculative import LlamaPromptLookupDecoding
 
 from assistant import Assistant, Config
 from assistant.evaluation.gold import load_gold
-from assistant.generators.local import MODEL_FILENAME
+from assistant.generators.local_model import MODEL_FILENAME
+from assistant.language.question import is_closed
 from assistant.prompt import build_messages, chatml
-from assistant.question import is_closed
 from assistant.types import SourcesFound
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -5,7 +5,7 @@
 Every follow-up question of both gold sets (``tests/gold/seeds.jsonl`` over ``seeds/``,
 ``tests/gold/news.jsonl`` over its corpus), asked with the local model after its earlier turns
 are replayed in the same conversation, once with the read path as shipped (a follow-up's evidence
-starts with the sentences its previous turn read, in that order: :mod:`assistant.carryover`) and
+starts with the sentences its previous turn read, in that order: :mod:`assistant.pipeline.carryover`) and
 once with the evidence in its own order, alternating per question so both meet the same machine
 load. Reported: the follow-up's first-token and whole-answer p50 and its key facts, per setting,
 and the ratio of the first-token times. Only the order of the evidence differs between the two.

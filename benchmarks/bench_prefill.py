@@ -19,7 +19,7 @@ from pathlib import Path
 
 import llama_cpp
 
-from assistant.generators.local import MODEL_FILENAME
+from assistant.generators.local_model import MODEL_FILENAME
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/bench_yes_no.py --planted DIR --multihop tune:60 --index MH_DIR
 
-For every yes/no question (``assistant.question.is_closed``) of two sets, the real read path
+For every yes/no question (``assistant.language.question.is_closed``) of two sets, the real read path
 chooses the evidence (``Assistant.stream`` up to ``SourcesFound``), and the local model is asked,
 on that evidence, the two things the answer policy reads:
 
@@ -31,8 +31,8 @@ from assistant import Assistant, SourcesFound
 from assistant.config import Config
 from assistant.evaluation.multihop import load_queries, split
 from assistant.generators.local import LocalGenerator
+from assistant.language.question import is_closed
 from assistant.prompt import build_messages, decision_messages
-from assistant.question import is_closed
 
 ROOT = Path(__file__).resolve().parents[1]
 PLANTED = ROOT / "tests" / "data" / "planted" / "articles.json"

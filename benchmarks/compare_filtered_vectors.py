@@ -26,9 +26,9 @@ import numpy as np
 from assistant import Assistant
 from assistant.config import Config
 from assistant.evaluation.multihop import load_queries, select_queries
-from assistant.query import DateRange
 from assistant.retrieval import HybridRetriever
 from assistant.retrieval.filters import Filters
+from assistant.retrieval.query import DateRange
 from index import Chunk
 
 EPS = 1e-5  # cosines this close are equal (Chroma computes them in its own float32 order)

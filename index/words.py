@@ -2,7 +2,7 @@
 and the stem that makes "talks", "talking" and "talked" one term.
 
 Everything that compares words goes through here: the read path's evidence ranking, follow-up and
-short-answer checks, its citation and name checks (:mod:`assistant.lexicon`, which adds countries
+short-answer checks, its citation and name checks (:mod:`assistant.language.lexicon`, which adds countries
 and names on top) and the write path's teaser test (:mod:`index.teasers`). The stem is PyStemmer's
 Snowball English, the keyword index's own stemmer (:func:`index.keyword.stemmer`), so a term is the
 same word in BM25 and in every check.

@@ -89,7 +89,7 @@ def make_config(data_dir: Path, **overrides: object) -> Config:
 def local_bot(tmp_path_factory: pytest.TempPathFactory, seeds_dir: Path, *extra: tuple[str, str]) -> Assistant:
     """An Assistant on the real local model over the seeds plus ``extra`` (file name, text) articles;
     fails (not skips) when the model is not installed, since scripts/setup.sh installs it."""
-    from assistant.generators.local import available
+    from assistant.generators.local_model import available
 
     config = Config(data_dir=tmp_path_factory.mktemp("local-data"), backend="local", model_dir=MODEL_DIR)
     if not available(config):

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.addressed import addressed_sentences, is_addressed
-from assistant.evidence import select_evidence
+from assistant.language.addressed import addressed_sentences, is_addressed
+from assistant.pipeline.evidence import select_evidence
 from assistant.retrieval import Hit
 from index.clean import clean_article
 from index.loader import load_articles

@@ -8,7 +8,7 @@ from collections.abc import Iterator, Sequence
 import pytest
 
 from assistant import Assistant, Reason
-from assistant.answerability import missing_names, question_names
+from assistant.pipeline.answerability import missing_names, question_names
 from assistant.policy import UNADDRESSED_TEXT, Judgement
 from assistant.types import Evidence, Turn
 

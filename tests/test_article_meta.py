@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from assistant import Answer, ArticleMeta, Assistant, Citation, Source
-from assistant.evidence import select_evidence
+from assistant.pipeline.evidence import select_evidence
 from assistant.retrieval import Hit
 from index.chroma_meta import article_from, chunk_from, chunk_metadata, manifest_metadata, record_from
 from index.chunker import chunk_article

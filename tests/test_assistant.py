@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from assistant import Answer, Assistant, BadQuestion, Config, Filters, IndexMissing, SourcesFound, TextDelta
-from assistant.condense import resolve
+from assistant.pipeline.condense import resolve
 
 MACHINE_TOOLS = "What share of machine tools imported by Russia came from China?"
 

@@ -1,12 +1,12 @@
-"""A follow-up's evidence starts with what its previous turn read, in that order (assistant.carryover)."""
+"""A follow-up's evidence starts with what its previous turn read, in that order (assistant.pipeline.carryover)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from assistant import Assistant
-from assistant.carryover import RecentEvidence, carry_over, conversation_key
 from assistant.pipeline import Stages
+from assistant.pipeline.carryover import RecentEvidence, carry_over, conversation_key
 from assistant.prompt import render_evidence
 from assistant.types import Evidence, SourcesFound, Turn
 from index.types import ArticleMeta

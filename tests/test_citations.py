@@ -7,7 +7,7 @@ import pytest
 
 from assistant.citations import Verified, normalize_markers, verify
 from assistant.citations.sentences import answer_sentences
-from assistant.lexicon import numbers_in
+from assistant.language.lexicon import numbers_in
 from assistant.prompt import REFUSAL_TEXT, is_refusal
 from assistant.types import Evidence
 from index.types import ArticleMeta

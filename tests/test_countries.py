@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answerability import unmentioned
 from assistant.citations import verify
+from assistant.pipeline.answerability import unmentioned
 from assistant.types import Evidence
 from index.types import ArticleMeta
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.evidence import MAX_PER_ARTICLE, select_evidence
+from assistant.pipeline.evidence import MAX_PER_ARTICLE, select_evidence
 from assistant.retrieval import Hit
 from index.chunker import approx_tokens
 from index.types import ArticleMeta, Chunk

@@ -19,7 +19,7 @@ import pytest
 from assistant.citations import verify
 from assistant.config import Config
 from assistant.errors import BackendUnavailable
-from assistant.generators import BACKENDS, available_backends, generate, local, make_generator
+from assistant.generators import BACKENDS, available_backends, generate, local_model, make_generator
 from assistant.generators.base import Generator
 from assistant.generators.extractive import ExtractiveGenerator
 from assistant.generators.openai_compat import OpenAIGenerator
@@ -187,7 +187,7 @@ def test_openai_is_chosen_when_an_endpoint_or_key_is_configured() -> None:
 def test_local_then_extractive_when_no_endpoint(monkeypatch: pytest.MonkeyPatch) -> None:
     config = Config(model_dir=MODEL_DIR)
     assert available_backends(config) == ["local", "extractive"]  # llama-cpp and the parts are installed
-    monkeypatch.setattr(local, "available", lambda config: False)
+    monkeypatch.setattr(local_model, "available", lambda config: False)
     assert available_backends(config) == ["extractive"]
     assert make_generator(config).name == "extractive"
     assert set(BACKENDS) == {"local", "openai", "extractive"}
@@ -234,7 +234,7 @@ SERVER_KEY = "test-key"
 @pytest.fixture(scope="module")
 def llama_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """``python -m llama_cpp.server`` serving the local GGUF; yields its base URL."""
-    model = local.ensure_local_model(MODEL_DIR)
+    model = local_model.ensure_local_model(MODEL_DIR)
     log_path = tmp_path_factory.mktemp("llama-server") / "server.log"  # a pipe would fill up and block it
     port = free_port()
     # fmt: off

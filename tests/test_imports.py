@@ -1,4 +1,5 @@
-"""The import graph: ui -> assistant -> index, never back; the UIs use the assistant's public API.
+"""The import graph: ui -> assistant -> index, never back; the UIs use the assistant's public API;
+inside assistant/: language -> records -> parts -> pipeline -> api -> evaluation, never back.
 
 Every module's imports are read from its syntax tree: ``import`` and ``from`` statements (also
 inside functions) and calls of ``importlib.import_module`` / ``__import__`` with a string, so a
@@ -20,9 +21,22 @@ LAYERS = {"index": 0, "assistant": 1, "ui": 2}  # a module may import its own la
 PUBLIC_API = {"assistant", "assistant.evaluation"}
 # `newsdesk model --prepare` assembles the model file without loading it; the assistant does not
 # export that step yet.
-API_EXCEPTIONS = {("ui.cli", "assistant.generators.local")}
+API_EXCEPTIONS = {("ui.cli", "assistant.generators.local_model")}
 FORBIDDEN_IN_UI = {"chromadb", "openai", "llama_index", "llama_cpp", "index"}
 DYNAMIC = {"import_module", "__import__"}
+# Inside assistant/, lowest first: a module may import its own layer and lower ones (and `index`).
+ASSISTANT_LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
+    # word and name helpers: they know nothing of answers, generators or the pipeline
+    ("language", frozenset({"assistant.language"})),
+    # what the parts share: settings, errors, answer records, the answer policy, the prompt's wording
+    ("records", frozenset({"assistant.config", "assistant.errors", "assistant.types", "assistant.policy",
+                           "assistant.prompt"})),
+    # the parts a pipeline is built from; none of them knows the pipeline
+    ("parts", frozenset({"assistant.retrieval", "assistant.citations", "assistant.generators"})),
+    ("pipeline", frozenset({"assistant.pipeline"})),  # the read path's stages and their wiring
+    ("api", frozenset({"assistant", "assistant.core"})),  # the Assistant and the package's exports
+    ("evaluation", frozenset({"assistant.evaluation"})),  # `newsdesk eval`, on the public API
+)
 
 
 def module_name(path: Path) -> str:
@@ -146,6 +160,60 @@ def test_the_cycle_finder_sees_a_cycle_through_a_function_level_import() -> None
     }
     assert find_cycle(graph) == ["assistant.evaluation.gold_eval", "assistant.evaluation.runner",
                                  "assistant.evaluation.gold_eval"]  # fmt: skip
+
+
+def assistant_layer(module: str) -> int | None:
+    """The rank of ``module`` in :data:`ASSISTANT_LAYERS` (its package's), or None."""
+    for rank, (_name, packages) in enumerate(ASSISTANT_LAYERS):
+        if any(module == p or (p != "assistant" and module.startswith(p + ".")) for p in packages):
+            return rank
+    return None
+
+
+def layering_violations(graph: Mapping[str, Collection[str]]) -> list[str]:
+    """Imports inside assistant/ from a lower layer to a higher one, and modules in no layer."""
+    wrong = []
+    for module, targets in graph.items():
+        if module.split(".")[0] != "assistant":
+            continue
+        rank = assistant_layer(module)
+        if rank is None:
+            wrong.append(f"{module} is in no layer: place it in ASSISTANT_LAYERS' packages")
+            continue
+        for target in targets:
+            target_rank = assistant_layer(target)
+            if target_rank is not None and target_rank > rank:
+                wrong.append(f"{module} ({ASSISTANT_LAYERS[rank][0]}) imports {target} "
+                             f"({ASSISTANT_LAYERS[target_rank][0]})")
+    return sorted(wrong)
+
+
+def test_the_layering_check_sees_an_upward_import_and_an_unplaced_module() -> None:
+    graph = {
+        "assistant.language.lexicon": {"index", "assistant.language.countries"},
+        "assistant.generators.local": {"assistant.prompt", "assistant.citations"},
+        "assistant.pipeline.read_path": {"assistant.generators", "assistant.language.question"},
+    }
+    assert layering_violations(graph) == []
+    assert layering_violations({**graph, "assistant.language.text": {"assistant.pipeline.evidence"}}) == [
+        "assistant.language.text (language) imports assistant.pipeline.evidence (pipeline)"
+    ]
+    assert layering_violations({"assistant.generators.base": {"assistant.pipeline"}}) == [
+        "assistant.generators.base (parts) imports assistant.pipeline (pipeline)"
+    ]
+    assert layering_violations({"assistant.helpers": set()}) == [
+        "assistant.helpers is in no layer: place it in ASSISTANT_LAYERS' packages"
+    ]
+
+
+def test_assistant_layers_language_records_parts_pipeline_api_evaluation() -> None:
+    """Language helpers import no record, part or stage; records no part; retrieval, citations and
+    generators no pipeline stage; the pipeline not the Assistant; only evaluation uses all of it.
+    Every module of assistant/ belongs to one layer, so a new one is placed on purpose."""
+    graph = project_imports()
+    assert {"assistant.language.lexicon", "assistant.pipeline.read_path", "assistant.generators.local"} <= set(graph)
+    wrong = layering_violations(graph)
+    assert not wrong, "imports against assistant/'s layers:\n" + "\n".join(wrong)
 
 
 def test_imports_go_ui_to_assistant_to_index_never_back() -> None:

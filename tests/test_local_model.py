@@ -22,8 +22,9 @@ import pytest
 
 from assistant.citations import Verified, verify
 from assistant.config import Config
-from assistant.generators import local, make_generator
-from assistant.generators.local import MODEL_FILENAME, MODEL_LABEL, MODEL_SIZE, LocalGenerator, ensure_local_model
+from assistant.generators import local, local_model, make_generator
+from assistant.generators.local import LocalGenerator
+from assistant.generators.local_model import MODEL_FILENAME, MODEL_LABEL, MODEL_SIZE, ensure_local_model
 from assistant.types import Evidence
 from index.types import ArticleMeta
 from tests.conftest import MODEL_DIR, SEEDS
@@ -203,7 +204,7 @@ def overlap_of_three_calls(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, lock
     path = tmp_path / MODEL_FILENAME
     llm = RecordingLlama()
     monkeypatch.setattr(local, "ensure_local_model", lambda models: path)
-    monkeypatch.setitem(local._LOADED, (str(path), config.llm_ctx, config.llm_threads), (llm, lock))
+    monkeypatch.setitem(local_model._LOADED, (str(path), config.llm_ctx, config.llm_threads), (llm, lock))
     generator = LocalGenerator(config)
     evidence = seed_evidence()
     start = threading.Barrier(3)
@@ -236,7 +237,7 @@ def overlap_of_three_calls(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, lock
 def test_one_call_at_a_time_inside_the_loaded_model(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Two answers and a judgement at once: the lock lets one call into the model's single decoding
     context at a time (two at once garble both answers or crash llama.cpp)."""
-    llm = overlap_of_three_calls(monkeypatch, tmp_path, local.Turns())
+    llm = overlap_of_three_calls(monkeypatch, tmp_path, local_model.Turns())
     assert llm.most_inside == 1
 
 

@@ -7,9 +7,9 @@ from dataclasses import replace
 import pytest
 
 from assistant.citations import verify
-from assistant.pipeline import Draft, finish, first_sentence, leading_verdict
+from assistant.language.question import asks_for_name, is_closed
+from assistant.pipeline.finish import Draft, ablate, finish, first_sentence, leading_verdict
 from assistant.policy import RULES, UNADDRESSED_TEXT, AnswerPolicy, Judgement, Reason, Refusal
-from assistant.question import asks_for_name, is_closed
 from assistant.types import Evidence
 from index.types import ArticleMeta
 
@@ -148,6 +148,21 @@ def test_the_verdict_is_the_models_own_choice_unless_a_bar_is_set() -> None:
     assert AnswerPolicy().verdict(Judgement(p_yes=0.3)) == "No"
     assert AnswerPolicy(yes_min=0.9).verdict(Judgement(p_yes=0.85)) == "No"
     assert AnswerPolicy().verdict(Judgement(p_answerable=0.7)) is None
+    # The bar is a rule like the others: switched off, the verdict is the model's own choice.
+    assert AnswerPolicy(yes_min=0.9, disabled=frozenset({"yes_bar"})).verdict(Judgement(p_yes=0.85)) == "Yes"
+
+
+def test_the_ablation_replays_the_verdict_at_the_models_own_bar() -> None:
+    raw = "No, the sources do not say revenue fell [1]."
+    judgement = Judgement(p_answerable=0.9, p_yes=0.7)
+    draft = replace(_draft(raw, closed=True, verdict="No", question="Did Acme's revenue fall?"), judgement=judgement)
+    policy = AnswerPolicy(yes_min=0.8)
+    assert finish(draft, policy).verdict == "No"
+    varied = ablate(draft, policy, verify, [])
+    # Without the bar the verdict is "Yes"; the why written after "No" is not reused.
+    assert varied["yes_bar"]["short"] == "Yes" and varied["yes_bar"]["text"].startswith("Yes")
+    assert "fall" not in varied["yes_bar"]["text"]
+    assert varied["short_span"]["short"] == "No"  # other rules keep the run's own verdict
 
 
 def test_verify_switches() -> None:
@@ -171,7 +186,7 @@ def test_questions_asking_for_a_name_are_told_by_grammar(question: str, asks: bo
 
 
 def test_an_abbreviation_is_not_cut_into_a_one_letter_answer() -> None:
-    from assistant.short_answer import answer_span
+    from assistant.pipeline.short_answer import answer_span
 
     question = "Which official said that breaking the law with new technology makes you a criminal?"
     sentence = ("U.S. Attorney General Merrick Garland said that breaking the law with new technology "

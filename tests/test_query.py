@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.query import DateRange, OutletNames, outlet_keys, parse_dates, parse_query
+from assistant.retrieval.query import DateRange, OutletNames, outlet_keys, parse_dates, parse_query
 
 OUTLETS = [
     "TechCrunch", "The Verge", "Fortune", "The Independent - Sports", "The Independent - Travel",

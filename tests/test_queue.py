@@ -8,7 +8,7 @@ import time
 from collections.abc import Iterator, Sequence
 
 from assistant import Answer, Assistant, Queued, SourcesFound, TextDelta
-from assistant.generators.local import Turns
+from assistant.generators.local_model import Turns
 from assistant.types import Evidence, Turn
 
 

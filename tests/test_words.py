@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.lexicon import content_terms as claim_terms
-from assistant.lexicon import word_known
+from assistant.language.lexicon import content_terms as claim_terms
+from assistant.language.lexicon import word_known
 from index.keyword import stemmer, tokenize
 from index.words import content_terms, function_words, stem, stopwords
 

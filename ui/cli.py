@@ -193,7 +193,7 @@ def _eval(args: argparse.Namespace, config: Config) -> int:
 
 def _model(args: argparse.Namespace, config: Config) -> int:
     # Not yet in the assistant's public API (`from assistant import ...`); the one exception.
-    from assistant.generators.local import ensure_local_model
+    from assistant.generators.local_model import ensure_local_model
 
     path = ensure_local_model(config.models_path)
     print(f"local model ready: {path}")

@@ -17,7 +17,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import combinations
 
-from assistant.lexicon import Terms, content_terms, metadata_terms, normalize_quote, numbers_in, quotes_in, word_known
+from assistant.language.lexicon import (
+    Terms,
+    content_terms,
+    metadata_terms,
+    normalize_quote,
+    numbers_in,
+    quotes_in,
+    word_known,
+)
 from assistant.types import Evidence
 
 SUPPORT_MIN = 0.6  # weighted share of a cited sentence's content words found in the evidence

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from assistant.citations.markers import MARKER, strip_markers, tidy_markers, with_markers
 from assistant.citations.sentences import AnswerSentence, answer_sentences
 from assistant.citations.support import Checkable, Claim, support_for
-from assistant.lexicon import content_terms, normalize_quote, numbers_in
+from assistant.language.lexicon import content_terms, normalize_quote, numbers_in
 from assistant.prompt import CLOSED_INSTRUCTIONS, INSTRUCTIONS, REFUSAL_TEXT, SYSTEM_PROMPT, is_refusal
 from assistant.types import Citation, Evidence
 

@@ -25,7 +25,7 @@ from assistant.config import Config
 from assistant.evaluation.gold import GoldQuestion
 from assistant.evaluation.scoring import SourceMatcher, score_question, strip_markers
 from assistant.generators import make_generator
-from assistant.generators.local import ensure_local_model, load_llama
+from assistant.generators.local_model import ensure_local_model, load_llama
 from assistant.prompt import is_refusal
 from assistant.types import Evidence
 from index import ArticleMeta, Embedder, make_embedder, sentences

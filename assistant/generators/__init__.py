@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 
 from assistant.config import Config
-from assistant.generators import local
+from assistant.generators import local, local_model
 from assistant.generators.base import BACKENDS, Generator, generate
 from assistant.generators.extractive import ExtractiveGenerator
 
@@ -24,7 +24,7 @@ def available_backends(config: Config) -> list[str]:
     names = []
     if config.openai_base_url or config.openai_api_key:
         names.append("openai")
-    if local.available(config):
+    if local_model.available(config):
         names.append("local")
     names.append("extractive")
     return names

@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from assistant.citations import with_markers
-from assistant.lexicon import content_terms, numbers_in
+from assistant.language.lexicon import content_terms, numbers_in
 from assistant.prompt import REFUSAL_TEXT
 from assistant.types import Evidence, Turn
 

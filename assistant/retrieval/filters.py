@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant.query import DateRange
+from assistant.retrieval.query import DateRange
 from index import Chunk, Columns, day_number
 
 

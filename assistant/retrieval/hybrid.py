@@ -21,12 +21,12 @@ from typing import Protocol
 import numpy as np
 
 from assistant.config import Config
-from assistant.query import DateRange, OutletNames, ParsedQuery, parse_query
+from assistant.language.text import names
 from assistant.retrieval.filters import Filters, chunk_mask
 from assistant.retrieval.fusion import Candidates, FusionWeights, represent, rrf, spread
 from assistant.retrieval.keyword_lists import best_articles, best_chunks
+from assistant.retrieval.query import DateRange, OutletNames, ParsedQuery, parse_query
 from assistant.retrieval.syndication import Hit, cluster_outlets, collapse_syndicated
-from assistant.text import names
 from index import (
     ChromaStore,
     Chunk,

@@ -10,7 +10,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from assistant.text import WORDS, jaccard
+from assistant.language.text import WORDS, jaccard
 from index import Chunk, Columns
 from index import sentences as sentences_of
 

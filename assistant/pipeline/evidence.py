@@ -4,7 +4,7 @@ The local model reads ~90 prompt tokens/s, so instead of whole chunks it gets th
 share the most (idf-weighted, stemmed) content with the question, with the chunk's retrieval rank
 as a prior. A sentence that opens with a pronoun ("He added, ...") carries the sentence before it,
 so who said what stays visible. Sentences that speak to an AI or the reader instead of reporting
-news (:mod:`assistant.addressed`: planted notes, commands, prompt markup) are never offered.
+news (:mod:`assistant.language.addressed`: planted notes, commands, prompt markup) are never offered.
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.addressed import addressed_sentences
+from assistant.language.addressed import addressed_sentences
+from assistant.language.text import jaccard
 from assistant.retrieval.syndication import REPEAT_JACCARD, Hit
-from assistant.text import jaccard
 from assistant.types import Evidence
 from index import approx_tokens, content_terms, sentence_spans
 

@@ -10,7 +10,7 @@ Names are compared as stemmed content words (``Blinken's`` ~ ``Blinken``), all w
 required, so "Secretary Blinken" matches "Secretary of State Antony Blinken". A country matches any
 of its names, spellings and demonyms in the countryinfo data (``Cambodian`` ~ ``Cambodia``, ``Dutch``
 ~ ``the Netherlands``) and no other country (``Nigeria`` is not ``Niger``); another place its
-adjective (``European`` ~ ``Europe``), see :func:`assistant.lexicon.word_known`. A name
+adjective (``European`` ~ ``Europe``), see :func:`assistant.language.lexicon.word_known`. A name
 the question gives as the publisher ("according to the AP", "the Reuters report") is not asked
 about: plain-text articles often carry their outlet only in page chrome that cleaning removes.
 """
@@ -21,8 +21,8 @@ import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
-from assistant.lexicon import content_terms, word_known
-from assistant.text import names
+from assistant.language.lexicon import content_terms, word_known
+from assistant.language.text import names
 
 _Q = "['\"‘’“”]?"  # a publisher's name may be quoted: the 'TechCrunch' article
 _PUBLISHER = re.compile(

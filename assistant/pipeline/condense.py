@@ -15,7 +15,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from assistant.text import names
+from assistant.language.text import names
 from assistant.types import Turn
 
 _SUBJECT = re.compile(r"\b(he|she|they)\b", re.IGNORECASE)

@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence, Set
 from dataclasses import dataclass
 from functools import lru_cache
 
-from assistant.countries import country_acronyms, country_forms
+from assistant.language.countries import country_acronyms, country_forms
 from index import LETTERS, function_words, stem
 
 # words that carry no claim of their own: reporting verbs, talk about the sources, question words
@@ -32,7 +32,7 @@ _MONTHS = [
     "january", "february", "march", "april", "may", "june", "july", "august", "september",
     "october", "november", "december",
 ]  # fmt: skip
-# Countries' names, spellings, demonyms and acronyms come from assistant.countries; the United
+# Countries' names, spellings, demonyms and acronyms come from assistant.language.countries; the United
 # States' acronym is rewritten here, as the data has it only as ISO codes ("US", "USA"), which are
 # not taken as acronyms in general (see country_acronyms).
 _ALIASES = [
@@ -79,7 +79,7 @@ _JOINER = re.compile(r"[\s-]+")  # between the words of a country's name: "South
 
 @dataclass(frozen=True)
 class _CountryTable:
-    """Every way of naming a country (assistant.countries), keyed by the stems of its words, to one
+    """Every way of naming a country (assistant.language.countries), keyed by the stems of its words, to one
     term per country: the stem of a one-word name ("thailand", as the plain word would give), the
     stems of a longer one joined by spaces ("unit state", which no single word's term can equal)."""
 

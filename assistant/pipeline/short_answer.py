@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from assistant.question import asks_for_name
+from assistant.language.question import asks_for_name
 from assistant.types import Evidence
 from index import content_terms, stopwords
 

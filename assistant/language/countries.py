@@ -1,7 +1,7 @@
 """The ways news text names a country, from the maintained ``countryinfo`` data: its name, the
 alternative spellings that are words or phrases ("Holland", "Kingdom of Thailand"), its demonym
 ("Dutch", "Thai", "American") and its acronyms that are not bare ISO codes ("UK", "UAE", "DRC").
-:mod:`assistant.lexicon` turns each form into one term per country, so a claim that says
+:mod:`assistant.language.lexicon` turns each form into one term per country, so a claim that says
 "Americans" is found in a source that says "the United States".
 
 Where several countries claim one form, the country's own name wins over an alternative spelling,
@@ -44,7 +44,7 @@ def country_acronyms() -> dict[str, str]:
     """Acronyms of countries, as written: the data's all-capital spellings that are no country's
     ISO code ("UK", "UAE", "DRC"). Bare codes ("IT" for Italy, "AI" for Anguilla, "PR" for Puerto
     Rico) are left out, as news uses those letters for other things; "US" and "U.S." are rewritten
-    to "United States" by :mod:`assistant.lexicon`, as before."""
+    to "United States" by :mod:`assistant.language.lexicon`, as before."""
     codes = {str(code) for _, rec in _countries() for code in (rec.get("ISO") or {}).values()}
     out: dict[str, str] = {}
     for name, rec in _countries():
