@@ -2,8 +2,8 @@
 
 This package's public face: the read path (``assistant/``) imports these names from ``index``, never
 from its modules (``tests/test_imports.py`` holds it to that). They are the records and settings
-both paths share, the store and how to follow it, the keyword index beside it, and the words and
-sentences both paths cut text into.
+both paths share, the store and how to follow it, the keyword index and the chunks' vectors beside
+it, and the words and sentences both paths cut text into.
 """
 
 from index.check import CheckReport
@@ -23,6 +23,7 @@ from index.lock import writer_lock
 from index.sentences import sentence_spans, sentences
 from index.store import ChromaStore
 from index.types import ArticleMeta, Chunk, IngestReport, OfArticle
+from index.vector_matrix import nearest_rows
 from index.words import LETTERS, WORDS, content_terms, function_words, stem, stopwords
 
 __all__ = [
@@ -58,6 +59,7 @@ __all__ = [
     "current_keyword_index",
     "keyword_index_dir",
     "refresh_keyword_index",
+    "nearest_rows",
     "stemmer",
     # words and sentences
     "LETTERS",

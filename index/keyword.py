@@ -159,6 +159,7 @@ class KeywordIndex:
         self.chunk_bm25 = chunk_bm25
         self.article_bm25 = article_bm25
         self.generation = generation
+        self.vectors: np.ndarray | None = None  # the chunks' unit vectors, row for row, when saved
         docs = columns.strings["doc_id"].codes
         # chunks are sorted by (doc_id, position): each article's chunks are one run of rows
         change = np.flatnonzero(docs[1:] != docs[:-1]) + 1 if len(docs) else np.zeros(0, dtype=np.int64)

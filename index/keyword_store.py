@@ -1,9 +1,10 @@
 """The keyword index on disk, beside the Chroma data, and how it is kept equal to Chroma.
 
 Layout: ``data_dir/keyword/<key>/`` holds ``current.json`` (which build is current and the
-Chroma generation it was built from) and one folder per build (column arrays, token ids and the
-two ``bm25s`` indexes). A build is written into a new folder and becomes current by an atomic
-rename of ``current.json``, so a process killed while saving leaves the previous build current.
+Chroma generation it was built from) and one folder per build (column arrays, token ids, the
+two ``bm25s`` indexes and the chunks' vectors, :mod:`index.vector_matrix`). A build is written into
+a new folder and becomes current by an atomic rename of ``current.json``, so a process killed while
+saving leaves the previous build current.
 
 Consistency: every write to the chunks first stamps a new generation into Chroma
 (:meth:`ChromaStore.new_generation`). An index is used only when its generation equals Chroma's;
@@ -36,6 +37,7 @@ from index.config import IndexSettings
 from index.keyword import STRING_FIELDS, Coded, Columns, KeywordIndex, Ragged, Strings
 from index.store import ChromaStore
 from index.types import Chunk
+from index.vector_matrix import build_matrix, load_matrix, save_matrix
 
 log = logging.getLogger(__name__)
 
@@ -50,16 +52,22 @@ def index_dir(config: IndexSettings) -> Path:
 
 
 def refresh(store: ChromaStore, config: IndexSettings, force: bool = False) -> KeywordIndex:
-    """The keyword index of the store's current chunks, saved to disk when it had to be rebuilt
-    (``force``: rebuilt anyway, under a new generation, for an index that drifted from Chroma
-    without the stamp changing). The caller holds the writer lock."""
+    """The keyword index of the store's current chunks, with their vectors
+    (:mod:`index.vector_matrix`), saved to disk when it had to be rebuilt (``force``: rebuilt
+    anyway, under a new generation, for an index that drifted from Chroma without the stamp
+    changing; its vectors are all read again) or had no vectors yet. The caller holds the writer
+    lock."""
     stamp = store.generation()
     if force or not stamp:  # not stamp: a collection written before stamps existed
         stamp = store.new_generation()
     saved = load(index_dir(config))
-    if saved is not None and saved.generation == stamp:
+    current = saved is not None and saved.generation == stamp
+    if saved is not None and current and (saved.vectors is not None or not len(saved)):
         return saved
-    index = build_from(store, stamp, saved)
+    index = saved if saved is not None and current else build_from(store, stamp, saved)
+    index.vectors = _vectors(store, index, None if force else saved)
+    if current and index.vectors is None:  # saved before vectors were, and they cannot be read now
+        return index
     if store.generation() == stamp:
         save(index, index_dir(config))
     else:  # another writer (another data dir, same server) changed the chunks meanwhile
@@ -97,6 +105,14 @@ def current_index(
     if saved is not None:
         log.info("the saved keyword index is stale (the chunks changed since): building it in memory")
     return build_from(store, stamp, saved or loaded)
+
+
+def _vectors(store: ChromaStore, index: KeywordIndex, previous: KeywordIndex | None) -> np.ndarray | None:
+    """The unit vectors of ``index``'s chunks, re-using the rows ``previous`` saved."""
+    ids = index.columns.chunk_id.take(np.arange(len(index)))
+    if previous is None or previous.vectors is None:
+        return build_matrix(store, ids)
+    return build_matrix(store, ids, previous.columns.chunk_id.take(np.arange(len(previous))), previous.vectors)
 
 
 def build_from(store: ChromaStore, stamp: str, previous: KeywordIndex | None) -> KeywordIndex:
@@ -153,6 +169,8 @@ def save(index: KeywordIndex, path: Path) -> None:
     if len(index):
         index.chunk_bm25.save(str(folder / "chunks.bm25"), show_progress=False)
         index.article_bm25.save(str(folder / "articles.bm25"), show_progress=False)
+    if index.vectors is not None:
+        save_matrix(folder, index.vectors)
     pointer = {"format": FORMAT, "build": name, "generation": index.generation, "chunks": len(index)}
     tmp = path / f"current.json.{os.getpid()}.tmp"
     tmp.write_text(json.dumps(pointer), encoding="utf-8")
@@ -200,7 +218,7 @@ def _read(folder: Path, generation: str, n: int) -> KeywordIndex:
     if n:
         chunk_bm25 = bm25s.BM25.load(str(folder / "chunks.bm25"), mmap=True)
         article_bm25 = bm25s.BM25.load(str(folder / "articles.bm25"), mmap=True)
-    return KeywordIndex(
+    index = KeywordIndex(
         columns,
         list(tables["vocab"]),
         Ragged(arr("chunk_tokens"), arr("chunk_tokens_offsets")),
@@ -209,3 +227,5 @@ def _read(folder: Path, generation: str, n: int) -> KeywordIndex:
         article_bm25,
         generation,
     )
+    index.vectors = load_matrix(folder, n)
+    return index

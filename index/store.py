@@ -230,6 +230,18 @@ class ChromaStore(GuardedStore):
         return chunks
 
     @guarded
+    def vectors_by_id(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """The stored vectors of ``ids`` (those that exist), as Chroma holds them."""
+        out: dict[str, np.ndarray] = {}
+        for lo in range(0, len(ids), PAGE):
+            got = self._chunks.get(ids=list(ids[lo : lo + PAGE]), include=["embeddings"])
+            vectors = got["embeddings"] if got["embeddings"] is not None else []
+            for cid, vector in zip(got["ids"], vectors):
+                if vector is not None and len(vector):
+                    out[cid] = np.asarray(vector, dtype=np.float32)
+        return out
+
+    @guarded
     def all_chunks(self) -> list[Chunk]:
         chunks: list[Chunk] = []
         for offset in range(0, self.count(), PAGE):

@@ -85,6 +85,11 @@ class GuardedStore:
         self._db_id, self._epoch = self._identity(), epoch(config)
         self._bind(create)
 
+    @property
+    def dim(self) -> int:
+        """The length of the collection's vectors."""
+        return self._dim
+
     def _bind(self, create: bool) -> None:
         name, embedder, dim = self.name, self._embedder, self._dim
         wanted = {"embedder": embedder, "dim": dim, "hnsw:space": "cosine"}

@@ -27,7 +27,16 @@ from assistant.retrieval.fusion import Candidates, FusionWeights, represent, rrf
 from assistant.retrieval.keyword_lists import best_articles, best_chunks
 from assistant.retrieval.query import DateRange, OutletNames, ParsedQuery, parse_query
 from assistant.retrieval.syndication import Hit, cluster_outlets, collapse_syndicated
-from index import ChromaStore, Chunk, Embedder, KeywordIndex, current_keyword_index, follow, keyword_index_dir
+from index import (
+    ChromaStore,
+    Chunk,
+    Embedder,
+    KeywordIndex,
+    current_keyword_index,
+    follow,
+    keyword_index_dir,
+    nearest_rows,
+)
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +73,7 @@ class HybridRetriever:
         self._path = keyword_index_dir(config) if config is not None else None
         self._lock = threading.Lock()
         self._recheck = False
+        self._told_fallback = False  # the fallback to Chroma's filtered queries is logged once
         self._kw: KeywordIndex | None = None
         self._names = OutletNames([])
         self._days = np.array([], dtype="U10")  # published[:10] of each distinct published value
@@ -220,6 +230,22 @@ class HybridRetriever:
         return list(self.parse(query).outlets)
 
     def _vector(self, vector: np.ndarray, filters: Filters, dates: Sequence[DateRange] = ()) -> list[Chunk]:
+        """The ``pool`` chunks nearest to ``vector`` among those ``filters`` and ``dates`` admit.
+        A filtered list is searched exactly over the saved vectors' admitted rows when the keyword
+        index carries them (:mod:`index.vector_matrix`); the unfiltered list, or a filtered one
+        without them (an index saved before vectors were, or built in memory), goes to Chroma."""
+        mask = self._mask(filters, dates)
+        matrix = self._index.vectors
+        if mask is not None and matrix is not None:
+            rows, scores = nearest_rows(matrix, vector, mask, self._pool)
+            chunk = self._index.columns.chunk
+            return [replace(chunk(int(i)), score=float(s)) for i, s in zip(rows, scores)]
+        if mask is not None and not self._told_fallback:
+            self._told_fallback = True
+            log.info("no saved vectors for the current keyword index: filtered vector lists query Chroma")
+        return self._chroma_vector(vector, filters, dates)
+
+    def _chroma_vector(self, vector: np.ndarray, filters: Filters, dates: Sequence[DateRange] = ()) -> list[Chunk]:
         if dates:
             filters = replace(filters, date_from=max([filters.date_from, *(d.start for d in dates)]),
                               date_to=min([filters.date_to or "9999-12-31", *(d.end for d in dates)]))
