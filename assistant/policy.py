@@ -132,7 +132,8 @@ class AnswerPolicy:
         """"Yes" or "No" for a yes/no question from the model's P(Yes). (Measured on MultiHop-RAG
         `tune`, BENCHMARKS.md: reading P(Yes) against the model's no-source prior, contextual
         calibration, separated right from wrong verdicts worse than P(Yes) itself, AUC 0.44
-        against 0.61, and no bar other than 0.5 gained more than one question in 40.)"""
+        against 0.61.) The bar is ``yes_min``, set from ``Config.yes_min`` (0.8, chosen on `tune`,
+        confirmed on `confirm`); rule ``yes_bar`` off gives the model's own 0.5."""
         if judgement is None or judgement.p_yes is None:
             return None
         bar = self.yes_min if self.on("yes_bar") else 0.5
