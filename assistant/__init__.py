@@ -8,6 +8,7 @@
 from assistant.config import Config
 from assistant.core import ArticleInfo, Assistant
 from assistant.errors import BackendUnavailable, BadQuestion, IndexMissing, ModelMissing, NewsdeskError
+from assistant.generators.local_model import ensure_local_model
 from assistant.policy import AnswerPolicy, Reason, Refusal
 from assistant.retrieval import Filters
 from assistant.types import Answer, Citation, Evidence, Queued, Source, SourcesFound, StreamEvent, TextDelta, Turn
@@ -37,4 +38,5 @@ __all__ = [
     "StreamEvent",
     "TextDelta",
     "Turn",
+    "ensure_local_model",
 ]

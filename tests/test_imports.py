@@ -19,9 +19,7 @@ from tests.conftest import ROOT
 LAYERS = {"index": 0, "assistant": 1, "ui": 2}  # a module may import its own layer and lower ones
 # What ui/ may import from the assistant: its package exports, and evaluation for `newsdesk eval`.
 PUBLIC_API = {"assistant", "assistant.evaluation"}
-# `newsdesk model --prepare` assembles the model file without loading it; the assistant does not
-# export that step yet.
-API_EXCEPTIONS = {("ui.cli", "assistant.generators.local_model")}
+API_EXCEPTIONS: set[tuple[str, str]] = set()  # none: ui/ uses the public API only
 FORBIDDEN_IN_UI = {"chromadb", "openai", "llama_index", "llama_cpp", "index"}
 DYNAMIC = {"import_module", "__import__"}
 # Inside assistant/, lowest first: a module may import its own layer and lower ones (and `index`).

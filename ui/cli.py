@@ -22,7 +22,17 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
 
-from assistant import Answer, Assistant, BadQuestion, Config, NewsdeskError, SourcesFound, TextDelta, Turn
+from assistant import (
+    Answer,
+    Assistant,
+    BadQuestion,
+    Config,
+    NewsdeskError,
+    SourcesFound,
+    TextDelta,
+    Turn,
+    ensure_local_model,
+)
 from assistant.evaluation import args_from_namespace, run_eval
 from ui.cli_args import build_parser
 
@@ -192,9 +202,6 @@ def _eval(args: argparse.Namespace, config: Config) -> int:
 
 
 def _model(args: argparse.Namespace, config: Config) -> int:
-    # Not yet in the assistant's public API (`from assistant import ...`); the one exception.
-    from assistant.generators.local_model import ensure_local_model
-
     path = ensure_local_model(config.models_path)
     print(f"local model ready: {path}")
     return 0
