@@ -405,3 +405,27 @@ def test_a_publisher_the_question_cites_need_not_be_in_the_sentence() -> None:
     assert verify(
         "About 70% of Boston commuters drive, according to the Metro Daily [1].", evidence, ["Metro Daily"]
     ).refused
+
+
+# ---- names lent by an article's title (rule "sentence_names") ------------------------------------
+
+ROUNDUP = "Lena Park backs a startup, Acme unveils a phone and Zeta tests a new tier"
+FRAUD = "Prosecutors said Omar Hale committed fraud to gain wealth, power and influence."
+
+
+def test_a_roundup_title_does_not_lend_its_names_to_a_sentence_about_someone_else() -> None:
+    claim = "Lena Park committed fraud to gain wealth, power and influence [1]."
+    evidence = [ev(1, FRAUD, ROUNDUP)]
+    assert verify(claim, evidence).refused
+    assert not verify(claim, evidence, off=frozenset({"sentence_names"})).refused  # the title counted before
+
+
+def test_a_title_names_the_subject_of_a_sentence_that_names_no_one() -> None:
+    evidence = [ev(1, "The company reported revenue of $12.9 billion for the quarter.", "Nike misses revenue estimates")]
+    v = verify("Nike reported revenue of $12.9 billion for the quarter [1].", evidence)
+    assert not v.refused and numbers(v) == [1]
+
+
+def test_a_title_sharing_a_name_with_its_sentence_lends_the_full_name() -> None:
+    evidence = [ev(1, "Swift said the photographers will not stop her from living her life.", "Taylor Swift on fame")]
+    assert not verify("Taylor Swift said photographers will not stop her from living her life [1].", evidence).refused

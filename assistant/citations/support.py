@@ -40,6 +40,7 @@ class Checkable:
     ev: Evidence
     own: Terms  # of the sentence alone
     terms: set[str]  # of the sentence and its title, outlet and date
+    named: set[str]  # where a claim's names may come from (the title only where it fits)
     numbers: set[str]
     haystack: str  # normalised text for verbatim quote checks
 
@@ -47,13 +48,27 @@ class Checkable:
     def of(cls, ev: Evidence) -> Checkable:
         own = content_terms(ev.text)
         meta = metadata_terms(ev.title, ev.outlet, ev.published)
+        lent = meta if _title_fits(own, ev.title) else metadata_terms("", ev.outlet, ev.published)
         return cls(
             ev=ev,
             own=own,
             terms=set(own.all | meta.all),
+            named=set(own.all | lent.all),
             numbers=numbers_in(ev.text) | numbers_in(ev.title) | numbers_in(ev.published),
             haystack=f" {normalize_quote(ev.text)} | {normalize_quote(ev.title)} ",
         )
+
+
+def _title_fits(own: Terms, title: str) -> bool:
+    """Whether an article's title may lend its names to one of its sentences: the sentence names
+    nothing itself ("The company reported ..."), or shares a name with the title. A sentence that
+    names only others is about another story than its title: a roundup's title names other stories
+    ("Sam Altman backs teens' startup, Google unveils ..." above a sentence on Bankman-Fried and
+    FTX), and a small model copies a title's name into its answer."""
+    if not own.proper:
+        return True
+    heading = content_terms(title).all
+    return any(word_known(t, heading) for t in own.proper)
 
 
 def _coverage(claim: Terms, items: Sequence[Checkable], matched_numbers: int = 0) -> tuple[float, float]:
@@ -108,11 +123,17 @@ class Claim:
             return None
         if "claim_numbers" not in self.off and not _facts_ok(self.numbers, self.quotes, items):
             return None
-        source_terms = set().union(*(it.terms for it in items))
-        if "claim_names" not in self.off and any(not word_known(t, source_terms) for t in self.terms.proper):
+        if "claim_names" not in self.off and not self._names_found(items):
             return None  # a name the cited text never mentions: invented or mis-cited
         overall, common = _coverage(self.terms, items, len(self.numbers))
         return overall if overall >= bar and common >= COMMON_MIN else None
+
+    def _names_found(self, items: Sequence[Checkable]) -> bool:
+        """Every name of the claim occurs in the cited text; with rule ``sentence_names``, a title
+        counts only where it fits its sentence (see :func:`_title_fits`)."""
+        where = "terms" if "sentence_names" in self.off else "named"
+        source_terms = set().union(*(getattr(it, where) for it in items))
+        return all(word_known(t, source_terms) for t in self.terms.proper)
 
     def contributes(self, item: Checkable) -> bool:
         shared = sum(self.terms.weight(t) for t in self.terms.all if t in item.terms)

@@ -19,6 +19,7 @@ from assistant.evaluation.harness import (
     EvalArgs,
     EvalResult,
     fresh_assistant,
+    plain,
     source_matcher,
     stratified,
 )
@@ -179,6 +180,9 @@ def _gold_record(bot: Assistant, q: GoldQuestion, matcher: SourceMatcher, args: 
         citations=[{"number": c.number, "doc_id": c.doc_id, "source": c.source, "quote": c.quote}
                    for c in answer.citations] if answer else [],
         retrieved=[s.source for s in retrieved],
+        # what the model said, so a later change after the model can be replayed on this run
+        raw=answer.trace.get("raw") if answer else None,
+        judgement=plain(answer.trace.get("judgement")) if answer else None,
         timings={"latency": asked.latency, "ttft": asked.ttft,
                  **({f"pipeline_{k}": v for k, v in answer.timings.items()} if answer else {})},
     )

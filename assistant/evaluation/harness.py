@@ -10,6 +10,7 @@ file is still taken from the configured models directory.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import tempfile
 import time
@@ -142,3 +143,8 @@ def stratified(items: Sequence[Any], limit: int, key: Any) -> list[Any]:
         n = counts[g]
         chosen += [idx[int((j + 0.5) * len(idx) / n)] for j in range(n)]
     return [items[i] for i in sorted(chosen)]
+
+
+def plain(value: Any) -> Any:
+    """A dataclass (e.g. the model's Judgement) as a dict, for JSON."""
+    return dataclasses.asdict(value) if dataclasses.is_dataclass(value) and not isinstance(value, type) else value

@@ -10,7 +10,6 @@ Each query's record is journaled as it is scored, so a stopped run resumes where
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import json
 import logging
 import signal
@@ -22,7 +21,7 @@ from typing import Any
 from tqdm import tqdm
 
 from assistant import Assistant, Config
-from assistant.evaluation.harness import EvalArgs, EvalResult, fresh_assistant
+from assistant.evaluation.harness import EvalArgs, EvalResult, fresh_assistant, plain
 from assistant.evaluation.multihop import (
     NULL_ANSWER,
     NULL_TYPE,
@@ -178,7 +177,7 @@ def _record(
             "citations": [c.source for c in answer.citations],
             "refusal": answer.refusal.code if answer.refusal else None,
             "verdict": answer.verdict,
-            "judgement": _plain(answer.trace.get("judgement")),
+            "judgement": plain(answer.trace.get("judgement")),
             "closed": answer.trace.get("closed"),
             "raw": answer.trace.get("raw"),
         })
@@ -188,8 +187,3 @@ def _record(
                 for name, v in answer.trace.get("ablation", {}).items()
             }
     return record
-
-
-def _plain(value: Any) -> Any:
-    """A dataclass (e.g. the model's Judgement) as a dict, for JSON."""
-    return dataclasses.asdict(value) if dataclasses.is_dataclass(value) and not isinstance(value, type) else value
