@@ -72,7 +72,7 @@ RULES = (
     "names_after",  # refuse when the cited articles miss a name asked about
     "model_decision",  # refuse when the model's P(sources answer) is below the bar
     "claim_names",  # a claim's capitalised names must occur in its cited text
-    "sentence_names",  # ... in the cited sentences themselves, not in their articles' titles
+    "sentence_names",  # ... in the cited sentences; a title lends its names only to a sentence it fits
     "claim_numbers",  # a claim's numbers and quotes must occur in its cited text
     "short_span",  # the direct answer to "Which/Who ...?" is the name the answer adds to the question
     "bare_answer",  # that name, found word for word in a source, stands when its restated why fails

@@ -1,6 +1,6 @@
 """Replay a recorded MultiHop-RAG answer run through today's read path, without the model.
 
-    .venv/bin/python benchmarks/replay_multihop.py RUN_DIR/records.jsonl --index MH_DIR [--ablate]
+    .venv/bin/python -m benchmarks.replay_multihop RUN_DIR/records.jsonl --index MH_DIR [--ablate]
 
 A local-model run (`newsdesk eval ... --format multihop-rag --backend local`) records, per query,
 the model's judgement (P(sources answer), P(Yes)) and its raw answer text. Everything after the
@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -29,41 +28,12 @@ from assistant import Assistant, Config
 from assistant.evaluation.multihop import MultihopQuery, load_queries, majority_answers
 from assistant.evaluation.multihop_run import _scored
 from assistant.evaluation.multihop_summary import summarise_answers
-from assistant.policy import Judgement
-from assistant.types import Evidence, Turn
+from benchmarks.replay import Replay  # run as a module: python -m benchmarks.replay_multihop
 
 ROOT = Path(__file__).resolve().parents[1]
 QUERIES = ROOT.parent / "shared" / "data" / "multihop-rag" / "queries_dev.json"
 
 log = logging.getLogger("replay_multihop")
-
-
-class Replay:
-    """A generator that says what the model said on each recorded question."""
-
-    name = "local"
-    label = "replay of a recorded local-model run"
-
-    def __init__(self, records: dict[str, dict[str, Any]]) -> None:
-        self._by_question = {r["query"]: r["answer"] for r in records.values() if r.get("answer")}
-
-    def judge(self, question: str, evidence: Sequence[Evidence], *, closed: bool) -> Judgement | None:
-        j = self._by_question[question].get("judgement")
-        return Judgement(**j) if j else None
-
-    def stream_answer(
-        self, question: str, evidence: Sequence[Evidence], *, closed: bool = False, lead: str = ""
-    ) -> Iterator[str]:
-        raw = self._by_question[question].get("raw") or ""
-        if lead and raw.startswith(lead):
-            yield raw  # the recorded text already opens with the verdict it was written after
-        elif lead:
-            yield lead  # another verdict than the recorded one: it stands alone
-        else:
-            yield raw
-
-    def stream(self, question: str, evidence: Sequence[Evidence], history: Sequence[Turn] = ()) -> Iterator[str]:
-        return self.stream_answer(question, evidence)
 
 
 def main() -> None:
@@ -81,7 +51,8 @@ def main() -> None:
     queries = {q.qid: q for q in load_queries(args.queries)}
     majority = majority_answers(list(queries.values()))
     config = Config.load(data_dir=args.index)
-    bot = Assistant.from_config(config, backend="extractive").with_generator(Replay(records))  # type: ignore[arg-type]
+    said = {r["query"]: r["answer"] for r in records.values()}
+    bot = Assistant.from_config(config, backend="extractive").with_generator(Replay(said))  # type: ignore[arg-type]
 
     replayed: list[dict[str, Any]] = []
     changed: list[tuple[MultihopQuery, dict[str, Any], dict[str, Any]]] = []

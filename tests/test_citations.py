@@ -421,7 +421,7 @@ def test_a_roundup_title_does_not_lend_its_names_to_a_sentence_about_someone_els
 
 
 def test_a_title_names_the_subject_of_a_sentence_that_names_no_one() -> None:
-    evidence = [ev(1, "The company reported revenue of $12.9 billion for the quarter.", "Nike misses revenue estimates")]
+    evidence = [ev(1, "The company reported revenue of $12.9 billion for the quarter.", "Nike misses estimates")]
     v = verify("Nike reported revenue of $12.9 billion for the quarter [1].", evidence)
     assert not v.refused and numbers(v) == [1]
 
