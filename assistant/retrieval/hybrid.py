@@ -24,7 +24,7 @@ from assistant.config import Config
 from assistant.language.text import names
 from assistant.retrieval.filters import Filters, chunk_mask
 from assistant.retrieval.fusion import Candidates, FusionWeights, represent, rrf, spread
-from assistant.retrieval.keyword_lists import best_articles, best_chunks
+from assistant.retrieval.keyword_lists import KeywordScores, best_articles, best_chunks
 from assistant.retrieval.query import DateRange, OutletNames, ParsedQuery, parse_query
 from assistant.retrieval.syndication import Hit, cluster_outlets, collapse_syndicated
 from index import (
@@ -82,6 +82,22 @@ class HybridRetriever:
         self._article_of: dict[str, int] = {}  # doc_id -> its article in the keyword index
         self._doc_text: dict[str, str] = {}  # the indexed text of each article (title first), as read
         self._doc_lower: dict[str, str] = {}  # every article's text, lower-cased, for name look-ups
+
+    def warm_up(self) -> threading.Thread:
+        """Load, in a background thread, what the first retrieval would otherwise wait for: the
+        keyword index and Chroma's vector index (loaded at its first query: seconds at 200,000
+        chunks). A retrieval meanwhile waits only for what is still loading; a warm-up that fails
+        is logged and changes nothing (the first retrieval loads what it needs, as without it)."""
+        thread = threading.Thread(target=self._warm, name="newsdesk-warm-up", daemon=True)
+        thread.start()
+        return thread
+
+    def _warm(self) -> None:
+        try:
+            self._ensure_index()
+            self._store.warm()
+        except Exception as err:  # noqa: BLE001 - a warm-up must never break what it prepares
+            log.info("warm-up failed, the first retrieval will load what it needs: %s", err)
 
     def invalidate(self) -> None:
         with self._lock:
@@ -152,6 +168,7 @@ class HybridRetriever:
         texts += [p.text for p in parsed.parts if wanted("part_vector")]
         unique = list(dict.fromkeys(texts))  # embedded in one batch, only what a list will use
         vectors = dict(zip(unique, self._embedder.embed(unique))) if unique else {}
+        scored = KeywordScores(self._index)  # each text's BM25 scores, shared by its lists
         lists: list[tuple[str, tuple[Chunk, ...]]] = []
 
         def add(kind: str, scoped: Filters, text: str = query, dates: Sequence[DateRange] = ()) -> None:
@@ -160,9 +177,9 @@ class HybridRetriever:
             if kind.endswith("vector"):
                 ranked = self._vector(vectors[text], scoped, dates)
             elif kind.endswith("article"):
-                ranked = self._by_article(text, scoped, dates)
+                ranked = self._by_article(scored, text, scoped, dates)
             else:
-                ranked = self._keyword(text, scoped, dates)
+                ranked = self._keyword(scored, text, scoped, dates)
             lists.append((kind, tuple(ranked)))
 
         add("keyword", filters)
@@ -253,11 +270,15 @@ class HybridRetriever:
         return self._store.query(vector.tolist(), self._pool, where=where)
 
     # One method per kind of step (benchmarks/scale_phases.py times each one through them).
-    def _keyword(self, query: str, filters: Filters, dates: Sequence[DateRange] = ()) -> list[Chunk]:
-        return best_chunks(self._index, query, self._mask(filters, dates), self._pool)
+    def _keyword(
+        self, scored: KeywordScores, query: str, filters: Filters, dates: Sequence[DateRange] = ()
+    ) -> list[Chunk]:
+        return best_chunks(scored, query, self._mask(filters, dates), self._pool)
 
-    def _by_article(self, query: str, filters: Filters, dates: Sequence[DateRange] = ()) -> list[Chunk]:
-        return best_articles(self._index, query, self._mask(filters, dates), self._pool)
+    def _by_article(
+        self, scored: KeywordScores, query: str, filters: Filters, dates: Sequence[DateRange] = ()
+    ) -> list[Chunk]:
+        return best_articles(scored, query, self._mask(filters, dates), self._pool)
 
     def _mask(self, filters: Filters, dates: Sequence[DateRange]) -> np.ndarray | None:
         return chunk_mask(self._index.columns, self._days, filters, dates)
