@@ -45,6 +45,7 @@ _DATE = re.compile(
     r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December)"
     r"\s+\d{1,2}\b"
 )
+_WARM_UP_QUERY = "What did the reports say about the market on Monday?"
 COLLAPSE_DEPTH = 4  # fused hits collapsed per place asked for (spreading and outlets pick from them)
 
 
@@ -85,9 +86,10 @@ class HybridRetriever:
 
     def warm_up(self) -> threading.Thread:
         """Load, in a background thread, what the first retrieval would otherwise wait for: the
-        keyword index, the pages of its saved vectors, and Chroma's vector index when a list will
-        query Chroma (loaded at its first query: seconds at 200,000 chunks). A retrieval meanwhile
-        waits only for what is still loading; a warm-up that fails is logged and changes nothing."""
+        keyword index, the pages of its saved vectors, Chroma's vector index when a list will
+        query Chroma (loaded at its first query: seconds at 200,000 chunks), then one retrieval
+        for what is loaded on first use. A retrieval meanwhile waits only for what is still
+        loading; a warm-up that fails is logged and changes nothing."""
         thread = threading.Thread(target=self._warm, name="newsdesk-warm-up", daemon=True)
         thread.start()
         return thread
@@ -100,6 +102,9 @@ class HybridRetriever:
                 nearest_rows(matrix, matrix[0], None, 1)  # reads every page of the memory map once
             if matrix is None or self.weights.vector > 0:  # the whole-question list queries Chroma
                 self._store.warm()
+            # what a first retrieval loads on first use: the tokenizers, the sentence splitter
+            # (it imports llama-index: ~1.5 s), the syndication look-ups
+            self.retrieve(_WARM_UP_QUERY)
         except Exception as err:  # noqa: BLE001 - a warm-up must never break what it prepares
             log.info("warm-up failed, the first retrieval will load what it needs: %s", err)
 
