@@ -9,9 +9,10 @@ import pytest
 
 from assistant import Assistant
 from assistant.config import Config
-from assistant.retrieval import FusionWeights
 from index.ingest import ingest
+from index.keyword_store import index_dir
 from index.store import ChromaStore
+from index.vector_matrix import FILE
 from tests.conftest import ROOT
 
 QUESTION = "What did the central bank decide about interest rates?"
@@ -41,36 +42,40 @@ def test_a_warm_up_loads_what_the_first_retrieval_needs(news: Config, monkeypatc
     bot._retriever.warm_up().join(timeout=60)
     loaded = bot._retriever._kw
     assert loaded is not None and loaded.vectors is not None
-    assert not warmed  # every vector list searches the saved vectors: Chroma's index is not loaded
+    assert not warmed  # the vector lists search the saved vectors: Chroma's index is not loaded
     assert _ids(bot)
     assert bot._retriever._kw is loaded  # the first retrieval used the index the warm-up loaded
 
 
-def test_chroma_is_warmed_when_the_whole_question_list_queries_it(
-    news: Config, monkeypatch: pytest.MonkeyPatch
+@pytest.fixture
+def without_vectors(hashing_config: Config) -> Config:
+    """An index whose keyword index was saved before vectors were: vector lists query Chroma."""
+    assert ingest([ROOT / "tests" / "gold" / "news_corpus.json"], hashing_config, progress=False).ok
+    for saved in index_dir(hashing_config).glob(f"build-*/{FILE}"):
+        saved.unlink()
+    return hashing_config
+
+
+def test_chroma_is_warmed_when_the_vector_lists_query_it(
+    without_vectors: Config, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     warmed = _counting(monkeypatch)
-    bot = Assistant.from_config(news)
-    bot._retriever.weights = FusionWeights(vector=1.0)
+    bot = Assistant.from_config(without_vectors)
     bot._retriever.warm_up().join(timeout=60)
-    assert warmed
+    assert warmed and bot._retriever._kw is not None and bot._retriever._kw.vectors is None
 
 
 def test_a_warm_up_that_fails_does_not_break_retrieval(
-    news: Config, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    without_vectors: Config, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    weights = FusionWeights(vector=1.0)
-    reference = Assistant.from_config(news)
-    reference._retriever.weights = weights
-    expected = _ids(reference)
+    expected = _ids(Assistant.from_config(without_vectors))
 
     def broken(self: ChromaStore) -> None:
         raise RuntimeError("the vector index cannot be loaded")
 
     monkeypatch.setattr(ChromaStore, "warm", broken)
     with caplog.at_level(logging.INFO, logger="assistant.retrieval.hybrid"):
-        bot = Assistant.from_config(news)
-        bot._retriever.weights = weights
+        bot = Assistant.from_config(without_vectors)
         bot._retriever.warm_up().join(timeout=60)
     assert "warm-up failed" in caplog.text
     assert _ids(bot) == expected
