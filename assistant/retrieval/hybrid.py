@@ -256,11 +256,9 @@ class HybridRetriever:
         return list(self.parse(query).outlets)
 
     def _vector(self, vector: np.ndarray, filters: Filters, dates: Sequence[DateRange] = ()) -> list[Chunk]:
-        """The ``pool`` chunks nearest to ``vector`` among those ``filters`` and ``dates`` admit,
-        searched exactly over the saved vectors' admitted rows when the keyword index carries them
-        (:mod:`index.vector_matrix`: at 208,000 chunks every row takes 21 ms where Chroma's HNSW
-        query took 38 and missed a nearer chunk in a quarter of the lists); without them (an index
-        saved before vectors were, or built in memory) the list goes to Chroma."""
+        """The ``pool`` chunks nearest to ``vector`` among those ``filters`` and ``dates`` admit:
+        exact over the saved vectors' admitted rows (:mod:`index.vector_matrix`; BENCHMARKS.md),
+        or from Chroma for an index without them (saved before vectors were, or built in memory)."""
         mask = self._mask(filters, dates)
         matrix = self._index.vectors
         if matrix is not None:
@@ -269,8 +267,7 @@ class HybridRetriever:
             return [replace(chunk(int(i)), score=float(s)) for i, s in zip(rows, scores)]
         if not self._told_fallback:
             self._told_fallback = True
-            log.info("no saved vectors for the current keyword index: whole-question and filtered vector lists "
-                     "query Chroma")
+            log.info("no saved vectors for the keyword index: whole-question and filtered vector lists query Chroma")
         return self._chroma_vector(vector, filters, dates)
 
     def _chroma_vector(self, vector: np.ndarray, filters: Filters, dates: Sequence[DateRange] = ()) -> list[Chunk]:
