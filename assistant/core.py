@@ -83,7 +83,9 @@ class Assistant:
         config = config or Config.load()
         embedder = embedder or make_embedder(config)
         store = ChromaStore.open(config, embedder.name, embedder.dim)
-        return cls(config, store, embedder, make_generator(config, backend))
+        assistant = cls(config, store, embedder, make_generator(config, backend))
+        assistant._retriever.warm_up()  # the first retrieval does not wait for Chroma's vector index
+        return assistant
 
     def with_backend(self, backend: str) -> Assistant:
         """The same index and embedder with another generation backend."""

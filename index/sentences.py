@@ -24,9 +24,11 @@ _MORE_ABBREVIATIONS = frozenset({"no", "gov", "sgt"})
 
 @lru_cache(maxsize=1)
 def _punkt() -> Any:
-    from llama_index.core.utils import globals_helper
+    # llama-index's ``globals_helper.punkt_tokenizer`` is this untrained tokenizer; made here, so a
+    # process that only reads does not import llama-index-core for it (1.3 s of a first retrieval)
+    from nltk.tokenize import PunktSentenceTokenizer
 
-    return globals_helper.punkt_tokenizer
+    return PunktSentenceTokenizer()
 
 
 @lru_cache(maxsize=1)

@@ -220,6 +220,13 @@ class ChromaStore(GuardedStore):
         ]
 
     @guarded
+    def warm(self) -> None:
+        """Have Chroma load the chunks' vector index now (it loads it at the first query: seconds
+        at 200,000 chunks): one nearest-neighbour query of a unit vector, nothing fetched."""
+        if self._chunks.count():
+            self._chunks.query(query_embeddings=[[1.0] + [0.0] * (self.dim - 1)], n_results=1, include=[])
+
+    @guarded
     def chunks_by_id(self, ids: Sequence[str]) -> list[Chunk]:
         """The stored chunks of ``ids`` (those that exist), in no particular order."""
         chunks: list[Chunk] = []

@@ -53,3 +53,21 @@ def test_the_trained_model_still_ends_sentences() -> None:
         "Will they meet again?",
         "Nobody knows.",
     ]
+
+
+def test_articles_are_cut_by_llama_indexs_punkt_without_importing_it() -> None:
+    """The untrained tokenizer made from nltk cuts every gold article exactly as llama-index's
+    ``globals_helper.punkt_tokenizer`` (the one chunks were built with) does."""
+    import json
+
+    from llama_index.core.utils import globals_helper
+
+    from index.sentences import _punkt
+    from tests.conftest import ROOT
+
+    theirs = globals_helper.punkt_tokenizer
+    assert type(_punkt()) is type(theirs)
+    for article in json.loads((ROOT / "tests" / "gold" / "news_corpus.json").read_text(encoding="utf-8")):
+        text = str(article.get("body") or article.get("text") or "")
+        assert text
+        assert list(_punkt().span_tokenize(text)) == list(theirs.span_tokenize(text))

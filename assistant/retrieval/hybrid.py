@@ -24,7 +24,7 @@ from assistant.config import Config
 from assistant.language.text import names
 from assistant.retrieval.filters import Filters, chunk_mask
 from assistant.retrieval.fusion import Candidates, FusionWeights, represent, rrf, spread
-from assistant.retrieval.keyword_lists import best_articles, best_chunks
+from assistant.retrieval.keyword_lists import KeywordScores, best_articles, best_chunks
 from assistant.retrieval.query import DateRange, OutletNames, ParsedQuery, parse_query
 from assistant.retrieval.syndication import Hit, cluster_outlets, collapse_syndicated
 from index import (
@@ -45,6 +45,7 @@ _DATE = re.compile(
     r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December)"
     r"\s+\d{1,2}\b"
 )
+_WARM_UP_QUERY = "What did the reports say about the market on Monday?"
 COLLAPSE_DEPTH = 4  # fused hits collapsed per place asked for (spreading and outlets pick from them)
 
 
@@ -82,6 +83,30 @@ class HybridRetriever:
         self._article_of: dict[str, int] = {}  # doc_id -> its article in the keyword index
         self._doc_text: dict[str, str] = {}  # the indexed text of each article (title first), as read
         self._doc_lower: dict[str, str] = {}  # every article's text, lower-cased, for name look-ups
+
+    def warm_up(self) -> threading.Thread:
+        """Load, in a background thread, what the first retrieval would otherwise wait for: the
+        keyword index, the pages of its saved vectors, or Chroma's vector index when there are
+        none (loaded at its first query: seconds at 200,000 chunks), then one retrieval
+        for what is loaded on first use. A retrieval meanwhile waits only for what is still
+        loading; a warm-up that fails is logged and changes nothing."""
+        thread = threading.Thread(target=self._warm, name="newsdesk-warm-up", daemon=True)
+        thread.start()
+        return thread
+
+    def _warm(self) -> None:
+        try:
+            self._ensure_index()
+            matrix = self._index.vectors
+            if matrix is not None and len(matrix):
+                nearest_rows(matrix, matrix[0], None, 1)  # reads every page of the memory map once
+            if matrix is None:  # the vector lists will query Chroma
+                self._store.warm()
+            # what a first retrieval loads on first use: the tokenizers, the sentence splitter
+            # (it imports llama-index: ~1.5 s), the syndication look-ups
+            self.retrieve(_WARM_UP_QUERY)
+        except Exception as err:  # noqa: BLE001 - a warm-up must never break what it prepares
+            log.info("warm-up failed, the first retrieval will load what it needs: %s", err)
 
     def invalidate(self) -> None:
         with self._lock:
@@ -152,6 +177,7 @@ class HybridRetriever:
         texts += [p.text for p in parsed.parts if wanted("part_vector")]
         unique = list(dict.fromkeys(texts))  # embedded in one batch, only what a list will use
         vectors = dict(zip(unique, self._embedder.embed(unique))) if unique else {}
+        scored = KeywordScores(self._index)  # each text's BM25 scores, shared by its lists
         lists: list[tuple[str, tuple[Chunk, ...]]] = []
 
         def add(kind: str, scoped: Filters, text: str = query, dates: Sequence[DateRange] = ()) -> None:
@@ -160,9 +186,9 @@ class HybridRetriever:
             if kind.endswith("vector"):
                 ranked = self._vector(vectors[text], scoped, dates)
             elif kind.endswith("article"):
-                ranked = self._by_article(text, scoped, dates)
+                ranked = self._by_article(scored, text, scoped, dates)
             else:
-                ranked = self._keyword(text, scoped, dates)
+                ranked = self._keyword(scored, text, scoped, dates)
             lists.append((kind, tuple(ranked)))
 
         add("keyword", filters)
@@ -230,19 +256,18 @@ class HybridRetriever:
         return list(self.parse(query).outlets)
 
     def _vector(self, vector: np.ndarray, filters: Filters, dates: Sequence[DateRange] = ()) -> list[Chunk]:
-        """The ``pool`` chunks nearest to ``vector`` among those ``filters`` and ``dates`` admit.
-        A filtered list is searched exactly over the saved vectors' admitted rows when the keyword
-        index carries them (:mod:`index.vector_matrix`); the unfiltered list, or a filtered one
-        without them (an index saved before vectors were, or built in memory), goes to Chroma."""
+        """The ``pool`` chunks nearest to ``vector`` among those ``filters`` and ``dates`` admit:
+        exact over the saved vectors' admitted rows (:mod:`index.vector_matrix`; BENCHMARKS.md),
+        or from Chroma for an index without them (saved before vectors were, or built in memory)."""
         mask = self._mask(filters, dates)
         matrix = self._index.vectors
-        if mask is not None and matrix is not None:
+        if matrix is not None:
             rows, scores = nearest_rows(matrix, vector, mask, self._pool)
             chunk = self._index.columns.chunk
             return [replace(chunk(int(i)), score=float(s)) for i, s in zip(rows, scores)]
-        if mask is not None and not self._told_fallback:
+        if not self._told_fallback:
             self._told_fallback = True
-            log.info("no saved vectors for the current keyword index: filtered vector lists query Chroma")
+            log.info("no saved vectors for the keyword index: whole-question and filtered vector lists query Chroma")
         return self._chroma_vector(vector, filters, dates)
 
     def _chroma_vector(self, vector: np.ndarray, filters: Filters, dates: Sequence[DateRange] = ()) -> list[Chunk]:
@@ -253,11 +278,15 @@ class HybridRetriever:
         return self._store.query(vector.tolist(), self._pool, where=where)
 
     # One method per kind of step (benchmarks/scale_phases.py times each one through them).
-    def _keyword(self, query: str, filters: Filters, dates: Sequence[DateRange] = ()) -> list[Chunk]:
-        return best_chunks(self._index, query, self._mask(filters, dates), self._pool)
+    def _keyword(
+        self, scored: KeywordScores, query: str, filters: Filters, dates: Sequence[DateRange] = ()
+    ) -> list[Chunk]:
+        return best_chunks(scored, query, self._mask(filters, dates), self._pool)
 
-    def _by_article(self, query: str, filters: Filters, dates: Sequence[DateRange] = ()) -> list[Chunk]:
-        return best_articles(self._index, query, self._mask(filters, dates), self._pool)
+    def _by_article(
+        self, scored: KeywordScores, query: str, filters: Filters, dates: Sequence[DateRange] = ()
+    ) -> list[Chunk]:
+        return best_articles(scored, query, self._mask(filters, dates), self._pool)
 
     def _mask(self, filters: Filters, dates: Sequence[DateRange]) -> np.ndarray | None:
         return chunk_mask(self._index.columns, self._days, filters, dates)
