@@ -38,6 +38,9 @@ _MESSAGES = {
     Reason.SOURCES_INSUFFICIENT: "The articles do not say: the sources found do not answer this question.",
     Reason.CLAIMS_UNSUPPORTED: "The articles do not say: no part of the drafted answer was backed by its sources.",
 }
+# After generation the name check reads only the articles the answer cites: other articles may well
+# mention the name, so the message must not say "the articles" do not.
+_CITED_NAMES = "The articles do not say: the drafted answer came from articles that never mention {names}."
 
 
 @dataclass(frozen=True)
@@ -150,7 +153,8 @@ class AnswerPolicy:
         if nothing_kept:
             return Refusal.of(Reason.CLAIMS_UNSUPPORTED)
         if unmet_names and self.on("names_after"):
-            return Refusal.of(Reason.NAME_UNMENTIONED, unmet_names, detail="not in the cited articles")
+            message = _CITED_NAMES.format(names=join_names(unmet_names))
+            return Refusal(Reason.NAME_UNMENTIONED, message, detail="not in the cited articles")
         return None
 
 

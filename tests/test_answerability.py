@@ -69,7 +69,10 @@ def test_an_answer_from_articles_that_miss_a_named_person_is_refused(bot: Assist
     assert scripted.calls == 1
     # verified as supported, refused for the name the cited article misses
     assert answer.refusal is not None and answer.refusal.code == Reason.NAME_UNMENTIONED
-    assert answer.refusal.message == "The articles do not mention Han Zheng."
+    # other seeds articles do mention Han Zheng: the message says it is the answer's articles that do not
+    assert answer.refusal.message == (
+        "The articles do not say: the drafted answer came from articles that never mention Han Zheng."
+    )
 
 
 def test_an_answer_from_the_right_article_stands(bot: Assistant) -> None:
