@@ -156,3 +156,16 @@ def test_every_setting_is_in_the_readme_table() -> None:
     readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
     rows = [line for line in readme.splitlines() if line.startswith("| `")]
     assert [name for name in Config.model_fields if not any(f"`{name}`" in row for row in rows)] == []
+
+
+def test_the_answer_bars_reach_the_policy(tmp_path: Path) -> None:
+    from assistant import Assistant
+    from assistant.policy import Judgement, Reason
+
+    config = Config.load(env={"NEWSDESK_ANSWERABLE_MIN": "0.6", "NEWSDESK_YES_MIN": "0.7"},
+                         data_dir=tmp_path, embedder="hashing", backend="extractive")
+    policy = Assistant.from_config(config)._read_path.policy  # the policy the read path was built with
+    assert (policy.answerable_min, policy.yes_min) == (0.6, 0.7)
+    refusal = policy.on_judgement(Judgement(p_answerable=0.55), closed=False)
+    assert refusal is not None and refusal.code == Reason.SOURCES_INSUFFICIENT
+    assert Config().answerable_min == 0.5  # the model's own choice by default

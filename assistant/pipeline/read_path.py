@@ -63,7 +63,7 @@ class ReadPath:
         self.config = config
         self.retriever = retriever
         self.generator = generator
-        self.policy = policy or AnswerPolicy(yes_min=config.yes_min)
+        self.policy = policy or AnswerPolicy(yes_min=config.yes_min, answerable_min=config.answerable_min)
         self.stages = stages or Stages()
         self.recent = RecentEvidence()
 
