@@ -7,7 +7,8 @@ same idea as ``benchmarks/replay_multihop.py``: the real read path selects the e
 :class:`benchmarks.replay.Replay` gives back the model's recorded judgement and raw answer, and
 the answer is scored by the gold set's rules, so a change after the model (policy, verification,
 short answer) is measured on the whole run in seconds. Runs record ``raw`` from the eighth session
-on. A follow-up keeps its recorded scores: its earlier turns' answers were not recorded. Printed:
+on; a follow-up is replayed with its earlier turns from runs that record them (the ninth session
+on), and keeps its recorded scores in older runs. Printed:
 the gold figures recorded against replayed (and each rule off with ``--ablate``), and the
 questions whose answer changed.
 """
@@ -22,7 +23,7 @@ from typing import Any
 
 from assistant import Assistant, Config
 from assistant.evaluation.gold import load_gold
-from assistant.evaluation.gold_eval import summarise
+from assistant.evaluation.gold_eval import ask_with_history, summarise
 from assistant.evaluation.harness import source_matcher
 from assistant.evaluation.scoring import score_question
 from benchmarks.replay import Replay  # run as a module: python -m benchmarks.replay_gold
@@ -49,7 +50,7 @@ def main() -> None:
     recorded = run["systems"]["newsdesk"]["questions"]
     if not any("raw" in r for r in recorded):
         raise SystemExit(f"{args.results}: no raw answers recorded (a run from before the eighth session)")
-    said = {r["question"]: r for r in recorded if not r["history"]}
+    said, replayable = _said(recorded)
     bot = Assistant.from_config(Config.load(data_dir=args.index), backend="extractive").with_generator(Replay(said))  # type: ignore[arg-type]
     matcher = source_matcher(bot)
     k = run.get("k", 10)
@@ -57,11 +58,12 @@ def main() -> None:
     replayed: list[dict[str, Any]] = []
     changed: list[str] = []
     for rec in recorded:
-        if rec["history"]:
+        if rec["history"] and rec["id"] not in replayable:
             replayed.append(rec)
             continue
         q = questions[rec["id"]]
-        answer = bot.ask(q.question, trace=args.ablate)
+        answer = ask_with_history(bot, q, trace=args.ablate).answer
+        assert answer is not None
         cited = [(c.doc_id, c.source) for c in answer.citations]
         scores = {**rec["scores"], **score_question(q, text=answer.text, refused=answer.refused, cited=cited,
                                                     retrieved=None, matcher=matcher, k=k)}
@@ -80,18 +82,44 @@ def main() -> None:
             mark = {(False, True): "+", (True, False): "-"}.get((rec["scores"]["correct"], scores["correct"]), " ")
             changed.append(f" {mark} {q.id} {q.type}: {rec['answer'][:70]!r} -> {answer.text[:70]!r}")
 
-    print(f"{len(recorded)} recorded answers ({sum(1 for r in recorded if r['history'])} follow-ups kept as "
-          f"recorded), {args.results}")
+    kept = sum(1 for r in recorded if r["history"] and r["id"] not in replayable)
+    print(f"{len(recorded)} recorded answers ({kept} follow-ups kept as recorded), {args.results}")
     print(_line("recorded", summarise(recorded, k)))
     print(_line("replayed", summarise(replayed, k)))
     if args.ablate:
         rules = next((list(r["ablation"]) for r in replayed if "ablation" in r and not r["history"]), [])
         for name in rules:
-            rows = [{**r, "scores": r["ablation"][name]} for r in replayed if not r["history"]]
-            rows += [{**r, "scores": r.get("ablation", {}).get(name, r["scores"])} for r in replayed if r["history"]]
+            rows = [{**r, "scores": r.get("ablation", {}).get(name, r["scores"])} for r in replayed]
             print(_line(f"off {name}", summarise(rows, k)))
     print(f"{len(changed)} answers changed:")
     print("\n".join(changed))
+
+
+def _said(recorded: list[dict[str, Any]]) -> tuple[dict[str, dict[str, Any]], set[str]]:
+    """What the model said, by the question it was asked (a follow-up as resolved), from every
+    recorded turn; and the ids of the follow-ups that can be replayed: recorded with their earlier
+    turns (runs from the ninth session on), none of whose asked questions the run recorded twice
+    with different words from the model."""
+    said: dict[str, dict[str, Any]] = {}
+    clash: set[str] = set()
+    for rec in recorded:
+        for turn in [*rec.get("earlier", []), {"asked": rec.get("asked") or rec["question"], **_model(rec)}]:
+            asked = turn.get("asked")
+            if not asked:
+                continue
+            if asked in said and _model(said[asked]) != _model(turn):
+                clash.add(asked)
+            said.setdefault(asked, _model(turn))
+    replayable = {
+        r["id"] for r in recorded
+        if r["history"] and len(r.get("earlier", [])) == len(r["history"])
+        and not {t.get("asked") for t in r["earlier"]} & clash and (r.get("asked") or r["question"]) not in clash
+    }
+    return said, replayable
+
+
+def _model(turn: dict[str, Any]) -> dict[str, Any]:
+    return {"raw": turn.get("raw"), "judgement": turn.get("judgement")}
 
 
 if __name__ == "__main__":

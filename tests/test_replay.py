@@ -52,3 +52,21 @@ def test_a_changed_verdict_keeps_the_verdict_alone() -> None:
     said = {"Did it rain?": {"raw": "Yes, it rained [1].", "judgement": {"p_answerable": 0.9, "p_yes": 0.9}}}
     assert "".join(Replay(said).stream_answer("Did it rain?", [], closed=True, lead="No,")) == "No,"
     assert "".join(Replay(said).stream_answer("Did it rain?", [], closed=True, lead="Yes,")) == "Yes, it rained [1]."
+
+
+def test_a_follow_up_is_replayed_with_its_earlier_turns(bot: Assistant) -> None:
+    from assistant.evaluation.gold import GoldQuestion
+    from assistant.evaluation.gold_eval import ask_with_history, said_by_model
+    from benchmarks.replay_gold import _said
+
+    follow_up = GoldQuestion(id="f1", question="What did he say about Taiwan?", answerable=True, must_include=(),
+                             sources=(), answer="", type="followup", history=("Who met Han Zheng in New York?",))
+    asked = ask_with_history(bot.with_generator(Scripted()), follow_up, trace=True)  # type: ignore[arg-type]
+    assert asked.answer is not None and len(asked.earlier) == 1
+    record = {"id": "f1", "question": follow_up.question, "history": list(follow_up.history),
+              "earlier": asked.earlier, **said_by_model(asked.answer)}
+    said, replayable = _said([record])
+    assert replayable == {"f1"} and record["asked"] in said
+    again = ask_with_history(bot.with_generator(Replay(said)), follow_up).answer  # type: ignore[arg-type]
+    assert again is not None and (again.text, again.refused) == (asked.answer.text, asked.answer.refused)
+    assert [c.quote for c in again.citations] == [c.quote for c in asked.answer.citations]

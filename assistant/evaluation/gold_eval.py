@@ -35,14 +35,17 @@ class Asked:
     latency: float | None
     ttft: float | None
     history: list[Turn] = field(default_factory=list)
+    earlier: list[dict[str, Any]] = field(default_factory=list)  # what the model said on each earlier turn
 
 
 def ask_with_history(bot: Assistant, question: GoldQuestion, trace: bool = False) -> Asked:
     """Replay the earlier user turns in one conversation, then stream the question and time it."""
     history: list[Turn] = []
+    said: list[dict[str, Any]] = []
     for earlier in question.history:
         previous = bot.ask(earlier, history=list(history))
         history += [{"role": "user", "content": earlier}, {"role": "assistant", "content": previous.text}]
+        said.append(said_by_model(previous))
     started = time.perf_counter()
     ttft: float | None = None
     answer: Answer | None = None
@@ -52,7 +55,15 @@ def ask_with_history(bot: Assistant, question: GoldQuestion, trace: bool = False
                 ttft = time.perf_counter() - started
         elif isinstance(event, Answer):
             answer = event
-    return Asked(answer, time.perf_counter() - started, ttft, history)
+    return Asked(answer, time.perf_counter() - started, ttft, history, said)
+
+
+def said_by_model(answer: Answer) -> dict[str, Any]:
+    """What the model was asked and said for ``answer`` (the question as resolved, its judgement and
+    raw text), so a later change after the model can be replayed on a recorded run
+    (``benchmarks/replay_gold.py``)."""
+    trace = answer.trace
+    return {"asked": trace.get("question"), "raw": trace.get("raw"), "judgement": plain(trace.get("judgement"))}
 
 
 def summarise(records: Sequence[dict[str, Any]], k: int) -> dict[str, Any]:
@@ -181,8 +192,8 @@ def _gold_record(bot: Assistant, q: GoldQuestion, matcher: SourceMatcher, args: 
                    for c in answer.citations] if answer else [],
         retrieved=[s.source for s in retrieved],
         # what the model said, so a later change after the model can be replayed on this run
-        raw=answer.trace.get("raw") if answer else None,
-        judgement=plain(answer.trace.get("judgement")) if answer else None,
+        **(said_by_model(answer) if answer else {"raw": None, "judgement": None}),
+        earlier=asked.earlier,
         timings={"latency": asked.latency, "ttft": asked.ttft,
                  **({f"pipeline_{k}": v for k, v in answer.timings.items()} if answer else {})},
     )

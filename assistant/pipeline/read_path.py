@@ -129,7 +129,8 @@ class ReadPath:
         )
         answer = finish(draft, self.policy, self.stages.verify)
         timings["total"] = time.perf_counter() - started
-        extra: dict[str, Any] = {"closed": closed, "judgement": judgement, "raw": raw, "unknown_names": unknown}
+        extra: dict[str, Any] = {"closed": closed, "judgement": judgement, "raw": raw, "unknown_names": unknown,
+                                 "question": resolved.question}  # what the model was asked (follow-ups resolved)
         if trace:
             extra["ablation"] = ablate(draft, self.policy, self.stages.verify, unknown)
         yield replace(
