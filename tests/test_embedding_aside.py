@@ -1,0 +1,83 @@
+"""The query is embedded in a worker thread while the BM25 lists are scored: every ranked list,
+score and fused hit is the same as when it is embedded first, in the calling thread; the
+embedder's errors still reach the caller."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Sequence
+
+import numpy as np
+import pytest
+
+from assistant.config import Config
+from assistant.retrieval import Filters, HybridRetriever
+from index.embedders import MiniLMEmbedder
+from index.ingest import ingest
+from index.store import ChromaStore
+from tests.conftest import ROOT
+
+GOLD = ROOT / "tests" / "gold"
+QUESTIONS = [json.loads(line)["question"] for line in (GOLD / "news.jsonl").read_text(encoding="utf-8").splitlines()]
+NAMING = [  # outlets, parts and dates: the outlet and part vector lists run
+    "Does the TechCrunch article say Sam Altman was ousted, while the Fortune article says the board went rogue?",
+    "Did The Guardian report on December 6, 2023 that McTominay scored, and did Sporting News agree?",
+    "What did The Independent say about Manchester United after the defeat to Bayern Munich in December 2023?",
+    "Which outlet, Engadget or Polygon, said the Steam Deck OLED has a better screen?",
+]
+
+
+@pytest.fixture(scope="module")
+def minilm(tmp_path_factory: pytest.TempPathFactory) -> Config:
+    config = Config(data_dir=tmp_path_factory.mktemp("news"), embedder="minilm", backend="extractive")
+    assert ingest([GOLD / "news_corpus.json"], config, progress=False).ok
+    return config
+
+
+def _retriever(config: Config, embedder: MiniLMEmbedder | None = None, aside: bool = True) -> HybridRetriever:
+    store = ChromaStore.open(config, MiniLMEmbedder.name, MiniLMEmbedder.dim, create=False)
+    return HybridRetriever(store, embedder or MiniLMEmbedder(), config=config, embed_aside=aside)
+
+
+def test_embedding_beside_the_keyword_lists_changes_no_list_and_no_hit(minilm: Config) -> None:
+    aside, first = _retriever(minilm), _retriever(minilm, aside=False)
+    vector_lists = 0
+    for question in QUESTIONS + NAMING:
+        for filters in (None, Filters(outlets=("TechCrunch", "The Guardian"))):
+            got, expected = aside.candidates(question, filters), first.candidates(question, filters)
+            assert got == expected, question  # every list, in order, chunks and scores exactly
+            vector_lists += sum(1 for kind, _ranked in got.lists if kind.endswith("vector"))
+            assert aside.retrieve(question, 10, filters) == first.retrieve(question, 10, filters), question
+    assert vector_lists >= 2 * len(NAMING)  # the questions naming outlets did compute vector lists
+
+
+class _Counting(MiniLMEmbedder):
+    """MiniLM, recording which thread each call ran in."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.threads: list[str] = []
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        self.threads.append(threading.current_thread().name)
+        return super().embed(texts)
+
+
+def test_the_question_and_its_parts_are_embedded_once_in_a_worker_thread(minilm: Config) -> None:
+    embedder = _Counting()
+    retriever = _retriever(minilm, embedder)
+    assert retriever.retrieve(NAMING[0], 10)
+    assert len(embedder.threads) == 1  # one batch: the question and its parts
+    assert embedder.threads[0] != threading.current_thread().name
+    assert embedder.threads[0].startswith("newsdesk-query-embedding")
+
+
+class _Broken(MiniLMEmbedder):
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        raise RuntimeError("the embedder is gone")
+
+
+def test_an_embedder_error_reaches_the_caller(minilm: Config) -> None:
+    with pytest.raises(RuntimeError, match="the embedder is gone"):
+        _retriever(minilm, _Broken()).retrieve(NAMING[0], 10)
