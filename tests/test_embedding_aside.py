@@ -18,20 +18,19 @@ from index.ingest import ingest
 from index.store import ChromaStore
 from tests.conftest import ROOT
 
-GOLD = ROOT / "tests" / "gold"
-QUESTIONS = [json.loads(line)["question"] for line in (GOLD / "news.jsonl").read_text(encoding="utf-8").splitlines()]
-NAMING = [  # outlets, parts and dates: the outlet and part vector lists run
-    "Does the TechCrunch article say Sam Altman was ousted, while the Fortune article says the board went rogue?",
-    "Did The Guardian report on December 6, 2023 that McTominay scored, and did Sporting News agree?",
-    "What did The Independent say about Manchester United after the defeat to Bayern Munich in December 2023?",
-    "Which outlet, Engadget or Polygon, said the Steam Deck OLED has a better screen?",
+SMALL = ROOT / "tests" / "data" / "multihop-rag"  # 20 short articles, 10 outlets, 7 questions naming them
+QUESTIONS = [q["query"] for q in json.loads((SMALL / "queries_dev.json").read_text(encoding="utf-8"))]
+MORE = [  # a date, a range, no outlet at all
+    "What did TechWire report on the Nova 3 in October 2023, and what did Market Brief say after that?",
+    "Which lander found signs of water ice?",
 ]
+FILTERS = (None, Filters(outlets=("TechWire", "Market Brief", "The Ledger Post")))
 
 
 @pytest.fixture(scope="module")
 def minilm(tmp_path_factory: pytest.TempPathFactory) -> Config:
-    config = Config(data_dir=tmp_path_factory.mktemp("news"), embedder="minilm", backend="extractive")
-    assert ingest([GOLD / "news_corpus.json"], config, progress=False).ok
+    config = Config(data_dir=tmp_path_factory.mktemp("small"), embedder="minilm", backend="extractive")
+    assert ingest([SMALL / "corpus.json"], config, progress=False).ok
     return config
 
 
@@ -43,13 +42,13 @@ def _retriever(config: Config, embedder: MiniLMEmbedder | None = None, aside: bo
 def test_embedding_beside_the_keyword_lists_changes_no_list_and_no_hit(minilm: Config) -> None:
     aside, first = _retriever(minilm), _retriever(minilm, aside=False)
     vector_lists = 0
-    for question in QUESTIONS + NAMING:
-        for filters in (None, Filters(outlets=("TechCrunch", "The Guardian"))):
+    for question in QUESTIONS + MORE:
+        for filters in FILTERS:
             got, expected = aside.candidates(question, filters), first.candidates(question, filters)
             assert got == expected, question  # every list, in order, chunks and scores exactly
             vector_lists += sum(1 for kind, _ranked in got.lists if kind.endswith("vector"))
             assert aside.retrieve(question, 10, filters) == first.retrieve(question, 10, filters), question
-    assert vector_lists >= 2 * len(NAMING)  # the questions naming outlets did compute vector lists
+    assert vector_lists >= 2 * len(QUESTIONS)  # the questions naming outlets did compute vector lists
 
 
 class _Counting(MiniLMEmbedder):
@@ -67,7 +66,7 @@ class _Counting(MiniLMEmbedder):
 def test_the_question_and_its_parts_are_embedded_once_in_a_worker_thread(minilm: Config) -> None:
     embedder = _Counting()
     retriever = _retriever(minilm, embedder)
-    assert retriever.retrieve(NAMING[0], 10)
+    assert retriever.retrieve(QUESTIONS[0], 10)
     assert len(embedder.threads) == 1  # one batch: the question and its parts
     assert embedder.threads[0] != threading.current_thread().name
     assert embedder.threads[0].startswith("newsdesk-query-embedding")
@@ -80,4 +79,15 @@ class _Broken(MiniLMEmbedder):
 
 def test_an_embedder_error_reaches_the_caller(minilm: Config) -> None:
     with pytest.raises(RuntimeError, match="the embedder is gone"):
-        _retriever(minilm, _Broken()).retrieve(NAMING[0], 10)
+        _retriever(minilm, _Broken()).retrieve(QUESTIONS[0], 10)
+
+
+def test_the_query_session_gives_the_ingest_sessions_vectors_bit_for_bit() -> None:
+    ingest_side = MiniLMEmbedder()
+    queries = ingest_side.for_queries()
+    assert queries._session is not ingest_side._session  # its own session, without spinning threads
+    assert queries.for_queries()._session is queries._session  # one per process
+    texts = QUESTIONS + MORE + [p for q in QUESTIONS for p in q.split(", ")]
+    assert np.array_equal(queries.embed(texts), ingest_side.embed(texts))
+    for text in texts[:6]:
+        assert np.array_equal(queries.embed([text]), ingest_side.embed([text]))

@@ -18,7 +18,7 @@ import numpy as np
 from assistant.retrieval.filters import Filters
 from assistant.retrieval.fusion import FusionWeights
 from assistant.retrieval.query import DateRange, ParsedQuery
-from index import Embedder
+from index import Embedder, query_embedder
 
 Vectors = dict[str, np.ndarray]
 
@@ -90,6 +90,7 @@ class EmbeddingAside:
 
     def __init__(self, embedder: Embedder, concurrent: bool = True) -> None:
         self._embedder = embedder
+        self._queries: Embedder | None = None  # its query session, loaded at the first query
         self._concurrent = concurrent
         self._worker: ThreadPoolExecutor | None = None
         self._lock = threading.Lock()
@@ -105,7 +106,9 @@ class EmbeddingAside:
         return self._pool().submit(self._embed, texts).result
 
     def _embed(self, texts: Sequence[str]) -> Vectors:
-        return dict(zip(texts, self._embedder.embed(list(texts))))
+        if self._queries is None:
+            self._queries = query_embedder(self._embedder)
+        return dict(zip(texts, self._queries.embed(list(texts))))
 
     def _pool(self) -> ThreadPoolExecutor:
         with self._lock:
