@@ -91,3 +91,10 @@ def test_the_query_session_gives_the_ingest_sessions_vectors_bit_for_bit() -> No
     assert np.array_equal(queries.embed(texts), ingest_side.embed(texts))
     for text in texts[:6]:
         assert np.array_equal(queries.embed([text]), ingest_side.embed([text]))
+
+
+def test_the_warm_up_loads_the_query_session(minilm: Config) -> None:
+    retriever = _retriever(minilm)
+    assert retriever._embedding._queries is None  # opening loads nothing more than before
+    retriever.warm_up().join(timeout=60)
+    assert retriever._embedding._queries is not None

@@ -105,9 +105,11 @@ class HybridRetriever:
                 nearest_rows(matrix, matrix[0], None, 1)  # reads every page of the memory map once
             if matrix is None:  # the vector lists will query Chroma
                 self._store.warm()
-            # what a first retrieval loads on first use: the tokenizers, the sentence splitter
-            # (it imports llama-index: ~1.5 s), the syndication look-ups
+            # what a first retrieval loads on first use: the query embedder's session (beside the
+            # rest), the tokenizers, the sentence splitter, the syndication look-ups
+            embedded = self._embedding.start([_WARM_UP_QUERY])
             self.retrieve(_WARM_UP_QUERY)
+            embedded()
         except Exception as err:  # noqa: BLE001 - a warm-up must never break what it prepares
             log.info("warm-up failed, the first retrieval will load what it needs: %s", err)
 
