@@ -75,10 +75,10 @@ class MiniLMEmbedder:
 
     def for_queries(self) -> MiniLMEmbedder:
         """This embedder for a few short texts at a time (a question and its parts): its session's
-        worker threads sleep when a call returns instead of spinning for the next one. The same
-        vectors, bit for bit, with ~30 CPU ms less per query and a core left free for the work
-        beside it; batch embedding at ingest is 9-13 % slower that way, so it keeps spinning
-        (BENCHMARKS.md, issue 12)."""
+        worker threads sleep when a call returns instead of spinning for the next one, leaving the
+        cores to the work beside the embedding. The same vectors, bit for bit; about half a
+        query's CPU at 10,000 articles. Batch embedding at ingest is 9-13 % slower that way, so
+        it keeps spinning (BENCHMARKS.md, issue 12)."""
         queries = copy.copy(self)
         queries._session, queries._tokenizer = self._load(self._threads, spinning=False)
         return queries
