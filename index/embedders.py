@@ -76,10 +76,12 @@ class MiniLMEmbedder:
     def for_queries(self) -> MiniLMEmbedder:
         """This embedder for a few short texts at a time (a question and its parts): its session's
         worker threads sleep when a call returns instead of spinning for the next one, leaving the
-        cores to the work beside the embedding. The same vectors, bit for bit; about half a
-        query's CPU at 10,000 articles. Batch embedding at ingest is 9-13 % slower that way, so
-        it keeps spinning (BENCHMARKS.md, issue 12)."""
+        cores to the work beside the embedding; and each text is one model call, unpadded (a
+        question's parts are shorter than it: ~20 % less CPU than one padded batch). The same
+        vectors, bit for bit (tested). Batch embedding at ingest is 9-13 % slower without spinning,
+        so it keeps its session (BENCHMARKS.md, issue 12)."""
         queries = copy.copy(self)
+        queries.batch_size = 1
         queries._session, queries._tokenizer = self._load(self._threads, spinning=False)
         return queries
 
