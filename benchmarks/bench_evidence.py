@@ -16,11 +16,16 @@ the key-fact ceiling of a setting is known in seconds, before a model run of man
   gold facts an evidence sentence covers (at least 60 % of the fact's words in one evidence
   item: facts are quoted sentences, evidence items are sentences, so exact containment misses
   facts cut differently), share of queries with every fact covered, and the chunk ceiling.
+
+``--keyword-only`` ranks with the shipped weights minus every vector list, so an index built with
+``--embedder hashing`` (fast to build; its vectors mean nothing) can stand in for a MiniLM one
+when only the keyword side is compared (chunk sizes: BENCHMARKS.md, the retrieval unit).
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
 import re
 import tempfile
@@ -120,6 +125,8 @@ def main() -> None:
     parser.add_argument("--multihop", action="append", default=[], metavar="HALF:LIMIT")
     parser.add_argument("--index", type=Path, help="an index of the MultiHop-RAG corpus (newsdesk eval --index)")
     parser.add_argument("--queries", type=Path, default=QUERIES)
+    parser.add_argument("--embedder", default="minilm", help="the embedder the --index was built with")
+    parser.add_argument("--keyword-only", action="store_true", help="rank without the vector lists")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     settings = [Setting.parse(s) for s in args.settings.split(",")]
@@ -139,7 +146,12 @@ def main() -> None:
         if args.multihop:
             if args.index is None:
                 parser.error("--multihop needs --index DIR (an index of the MultiHop-RAG corpus)")
-            bot = Assistant.from_config(Config(data_dir=args.index, backend="extractive"), backend="extractive")
+            config = Config(data_dir=args.index, backend="extractive", embedder=args.embedder)
+            bot = Assistant.from_config(config, backend="extractive")
+            if args.keyword_only:
+                retriever = bot._retriever  # noqa: SLF001 - a benchmark switching lists off, not product code
+                retriever.weights = dataclasses.replace(retriever.weights, vector=0.0, outlet_vector=0.0,
+                                                        part_vector=0.0)
             queries = load_queries(args.queries)
             for spec in args.multihop:
                 half, limit = spec.split(":")
