@@ -24,7 +24,7 @@ import argparse
 import json
 import logging
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -34,17 +34,11 @@ from assistant.evaluation.multihop import load_queries, select_queries
 from assistant.generators.local import LocalGenerator
 from assistant.language.question import is_closed
 from assistant.prompt import DECISION, build_messages, chatml, decision_messages
+from benchmarks.bench_claim_check import auc  # run as a module: python -m benchmarks.bench_decision_probes
 
 ROOT = Path(__file__).resolve().parents[1]
 QUERIES = ROOT.parent / "shared" / "data" / "multihop-rag" / "queries_dev.json"
 NULL_ANSWER = "insufficient information."
-
-
-def auc(pos: Sequence[float], neg: Sequence[float]) -> float:
-    """P(a random positive scores above a random negative), ties counting half."""
-    if not pos or not neg:
-        return float("nan")
-    return sum(1.0 if a > b else 0.5 if a == b else 0.0 for a in pos for b in neg) / (len(pos) * len(neg))
 
 
 def _logit(p: float) -> float:

@@ -56,7 +56,8 @@ def test_a_changed_verdict_keeps_the_verdict_alone() -> None:
 
 def test_a_follow_up_is_replayed_with_its_earlier_turns(bot: Assistant) -> None:
     from assistant.evaluation.gold import GoldQuestion
-    from assistant.evaluation.gold_eval import ask_with_history, said_by_model
+    from assistant.evaluation.gold_eval import ask_with_history
+    from assistant.evaluation.harness import said_by_model
     from benchmarks.replay_gold import _said
 
     follow_up = GoldQuestion(id="f1", question="What did he say about Taiwan?", answerable=True, must_include=(),

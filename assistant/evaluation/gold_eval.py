@@ -19,7 +19,7 @@ from assistant.evaluation.harness import (
     EvalArgs,
     EvalResult,
     fresh_assistant,
-    plain,
+    said_by_model,
     source_matcher,
     stratified,
 )
@@ -56,14 +56,6 @@ def ask_with_history(bot: Assistant, question: GoldQuestion, trace: bool = False
         elif isinstance(event, Answer):
             answer = event
     return Asked(answer, time.perf_counter() - started, ttft, history, said)
-
-
-def said_by_model(answer: Answer) -> dict[str, Any]:
-    """What the model was asked and said for ``answer`` (the question as resolved, its judgement and
-    raw text), so a later change after the model can be replayed on a recorded run
-    (``benchmarks/replay_gold.py``)."""
-    trace = answer.trace
-    return {"asked": trace.get("question"), "raw": trace.get("raw"), "judgement": plain(trace.get("judgement"))}
 
 
 def summarise(records: Sequence[dict[str, Any]], k: int) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from assistant import Assistant, Config
+from assistant import Answer, Assistant, Config
 from assistant.evaluation.scoring import SourceMatcher
 from index import IngestReport
 
@@ -148,3 +148,11 @@ def stratified(items: Sequence[Any], limit: int, key: Any) -> list[Any]:
 def plain(value: Any) -> Any:
     """A dataclass (e.g. the model's Judgement) as a dict, for JSON."""
     return dataclasses.asdict(value) if dataclasses.is_dataclass(value) and not isinstance(value, type) else value
+
+
+def said_by_model(answer: Answer) -> dict[str, Any]:
+    """What the model was asked and said for ``answer`` (the question as resolved, its
+    judgement and raw text), so a later change after the model can be replayed on a recorded run
+    (``benchmarks/replay_gold.py``, ``benchmarks/replay_multihop.py``)."""
+    trace = answer.trace
+    return {"asked": trace.get("question"), "raw": trace.get("raw"), "judgement": plain(trace.get("judgement"))}

@@ -21,7 +21,7 @@ from typing import Any
 from tqdm import tqdm
 
 from assistant import Assistant, Config
-from assistant.evaluation.harness import EvalArgs, EvalResult, fresh_assistant, plain
+from assistant.evaluation.harness import EvalArgs, EvalResult, fresh_assistant, said_by_model
 from assistant.evaluation.multihop import (
     NULL_ANSWER,
     NULL_TYPE,
@@ -177,9 +177,8 @@ def _record(
             "citations": [c.source for c in answer.citations],
             "refusal": answer.refusal.code if answer.refusal else None,
             "verdict": answer.verdict,
-            "judgement": plain(answer.trace.get("judgement")),
             "closed": answer.trace.get("closed"),
-            "raw": answer.trace.get("raw"),
+            **said_by_model(answer),
         })
         if ablate:
             record["ablation"] = {
