@@ -85,7 +85,7 @@ class Assistant:
         config = config or Config.load()
         embedder = embedder or make_embedder(config)
         # The query embedder's model loads in the background while Chroma is imported and opened
-        # (ONNX Runtime builds a session without holding the GIL): the first retrieval waits for
+        # (ONNX Runtime builds a session mostly outside the GIL): the first retrieval waits for
         # the longer of the two, not their sum. The session is kept per process, so the
         # retriever's own query embedder is the one loaded here.
         threading.Thread(target=_load_query_embedder, args=(embedder,), name="newsdesk-query-model",
