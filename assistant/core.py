@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ from index import (
     check_index,
     follow,
     make_embedder,
+    query_embedder,
     refresh_keyword_index,
     writer_lock,
 )
@@ -82,6 +84,12 @@ class Assistant:
     ) -> Assistant:
         config = config or Config.load()
         embedder = embedder or make_embedder(config)
+        # The query embedder's model loads in the background while Chroma is imported and opened
+        # (ONNX Runtime builds a session mostly outside the GIL): the first retrieval waits for
+        # the longer of the two, not their sum. The session is kept per process, so the
+        # retriever's own query embedder is the one loaded here.
+        threading.Thread(target=_load_query_embedder, args=(embedder,), name="newsdesk-query-model",
+                         daemon=True).start()
         store = ChromaStore.open(config, embedder.name, embedder.dim)
         assistant = cls(config, store, embedder, make_generator(config, backend))
         assistant._retriever.warm_up()  # the first retrieval does not wait for Chroma's vector index
@@ -219,6 +227,13 @@ class Assistant:
         report = check_index(self.config, repair, embedder=self._embedder)
         self._retriever.invalidate()
         return report
+
+
+def _load_query_embedder(embedder: Embedder) -> None:
+    try:
+        query_embedder(embedder)
+    except Exception as err:  # noqa: BLE001 - the first retrieval loads it again and reports the error
+        log.info("the query embedder did not load ahead of the first retrieval: %s", err)
 
 
 def clean_question(question: str) -> str:

@@ -141,20 +141,25 @@ def build(corpus: str, originals: str, n: int, data: str) -> dict[str, Any]:
 
 def startup(data: str, queries: str) -> dict[str, Any]:
     """A new process: imports, the store and query embedder opened, one retrieval. Wall seconds
-    from the process's start, CPU seconds of the whole process (interpreter start-up included)."""
-    laps: dict[str, float] = {}
+    from the process's start, CPU seconds of the whole process (interpreter start-up included),
+    less the benchmark's reading of the question from the 4 MB query file (done first, timed apart
+    as ``question``: a user's question costs nothing to read)."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    question = json.loads(Path(queries).read_text(encoding="utf-8"))[0]["query"]
+    read_wall, read_cpu = time.perf_counter() - wall, time.process_time() - cpu
+    laps: dict[str, float] = {"question_wall_s": read_wall, "question_cpu_s": read_cpu}
     lap = _laps(laps)
     from assistant import Assistant, Config
-    from assistant.evaluation.multihop import load_queries
 
     lap("imports")
     config = Config.load(env={}, data_dir=Path(data), backend="extractive")
     bot = Assistant.from_config(config)
     lap("open")
-    found = bot.retrieve(load_queries(Path(queries))[0].query, k=config.top_k)
+    found = bot.retrieve(question, k=config.top_k)
     lap("first_retrieval")
     assert found, "the first retrieval found nothing"
-    return {**laps, "total_wall_s": process_age_s(), "total_cpu_s": cpu_seconds(), "peak_rss_mb": peak_rss_mb()}
+    return {**laps, "total_wall_s": process_age_s() - read_wall, "total_cpu_s": cpu_seconds() - read_cpu,
+            "peak_rss_mb": peak_rss_mb()}
 
 
 def retrieval(data: str, queries: str, n_queries: int) -> dict[str, Any]:

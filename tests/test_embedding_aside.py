@@ -11,6 +11,7 @@ from collections.abc import Sequence
 import numpy as np
 import pytest
 
+from assistant import Assistant
 from assistant.config import Config
 from assistant.retrieval import Filters, HybridRetriever
 from index.embedders import MiniLMEmbedder
@@ -98,3 +99,12 @@ def test_the_warm_up_loads_the_query_session(minilm: Config) -> None:
     assert retriever._embedding._queries is None  # opening loads nothing more than before
     retriever.warm_up().join(timeout=60)
     assert retriever._embedding._queries is not None
+
+
+def test_a_retrieving_process_never_builds_the_ingest_session(minilm: Config) -> None:
+    embedder = MiniLMEmbedder()
+    assert embedder._model is None  # loaded at its first use
+    bot = Assistant.from_config(minilm, embedder=embedder)  # loads the query session beside Chroma
+    assert bot.retrieve(QUESTIONS[0], k=10)
+    assert embedder._model is None  # the query session embedded the question
+    assert embedder.token_count("one two") == 4 and embedder._model is not None  # [CLS] one two [SEP]

@@ -36,17 +36,22 @@ def collapse_syndicated(
     one copy says is kept (the copies of a wire story are often edited differently). Every hit
     remembers the outlets of the other copies (``outlets_of(cluster_id, doc_id)``, "also reported
     by")."""
-    seen: dict[str, list[tuple[str, frozenset[str]]]] = defaultdict(list)  # cluster -> sentences
+    # cluster -> (doc_id, text) of its chunks kept so far. A chunk is cut into sentences only when
+    # a chunk of another copy of its story comes to be compared with it (Punkt was ~3/4 of this
+    # step, and most chunks of a syndicated story are never compared): the same hits as cutting
+    # every chunk as it comes (tests/test_syndication.py).
+    seen: dict[str, list[tuple[str, str]]] = defaultdict(list)
     hits: list[Hit] = []
     for chunk, score in fused:
         cluster = chunk.cluster_id or chunk.doc_id
         also = outlets_of(cluster, chunk.doc_id)
         if also:
-            sentences = _sentence_words(chunk.text)
-            others = [words for doc, words in seen[cluster] if doc != chunk.doc_id]
-            if others and all(any(jaccard(s, o) >= REPEAT_JACCARD for o in others) for s in sentences):
+            others = [words for doc, text in seen[cluster] if doc != chunk.doc_id for words in _sentence_words(text)]
+            if others and all(
+                any(jaccard(s, o) >= REPEAT_JACCARD for o in others) for s in _sentence_words(chunk.text)
+            ):
                 continue
-            seen[cluster].extend((chunk.doc_id, s) for s in sentences)
+            seen[cluster].append((chunk.doc_id, chunk.text))
         hits.append(Hit(replace(chunk, score=score), also))
         if len(hits) >= k:
             break
