@@ -43,8 +43,8 @@ class Config(IndexSettings):
     yes_min: Annotated[float, Field(gt=0.0, lt=1.0)] = 0.8
     # An open question is refused when the model's P(the sources answer it) is below this bar. 0.5
     # is the model's own choice and the best on `tune`; 0.6 refuses more unanswerable questions on
-    # both gold sets but loses right answers on `tune` (0.557 -> 0.523 strict): BENCHMARKS.md,
-    # issue 11, ninth session. A deployment that prefers refusing to guessing may raise it.
+    # the gold sets but loses right answers on `tune` (0.625 -> 0.614 strict at 12 / 300): BENCHMARKS.md,
+    # issue 11, ninth and tenth sessions. A deployment that prefers refusing to guessing may raise it.
     answerable_min: Annotated[float, Field(gt=0.0, lt=1.0)] = 0.5
 
     @property
