@@ -1,13 +1,13 @@
 """How many chunks overflow the embedder's window: real MiniLM word pieces per chunk, per chunk size.
 
-    .venv/bin/python benchmarks/chunk_window.py --index /work/mh-data [--sizes 128,160,224] [--queries Q.json] [--time]
+    .venv/bin/python benchmarks/chunk_window.py --index /work/mh-data [--sizes 160,224] [--queries Q.json] [--time N]
 
 Reads the chunks stored in an index (nothing ingested) and counts the word pieces of what the
 embedder is given (:func:`index.chunker.embedding_text`: the header line, then the chunk) with the
 MiniLM tokenizer the embedder loads, truncation off, ``[CLS]`` and ``[SEP]`` included; a chunk over
 :attr:`MiniLMEmbedder.max_tokens` (256) is embedded as overlapping windows (it was cut silently before
-issue 12's windows). With ``--time`` the stored chunks are embedded twice more, in alternating
-rounds: as the embedder does (windows) and cut at the window as before; CPU seconds of each, the
+issue 12's windows). With ``--time N`` N stored chunks (a seeded sample) are embedded in alternating
+rounds as the embedder does (windows) and cut at the window as before; CPU seconds of each, the
 cost of the windows. With ``--sizes`` the stored
 articles are also cut again at each ``chunk_tokens`` by the product's chunker (the cheap
 :func:`~index.chunker.approx_tokens` budget it uses), so sizes without an index can be counted
@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import random
 import statistics
 import time
 from collections.abc import Sequence
@@ -104,7 +105,8 @@ def main() -> None:
     parser.add_argument("--collection", default="newsdesk")
     parser.add_argument("--sizes", default="", help="chunk_tokens values to cut the stored articles at again")
     parser.add_argument("--queries", type=Path, help="MultiHop-RAG queries: also each size's fact ceiling")
-    parser.add_argument("--time", action="store_true", help="CPU cost of the windows against cutting")
+    parser.add_argument("--time", type=int, default=0, metavar="N",
+                        help="CPU cost of the windows against cutting, on N stored chunks")
     ns = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
 
@@ -117,7 +119,8 @@ def main() -> None:
     stored = [embedding_text(c) for c in store.all_chunks()]
     print(row(f"stored in {ns.index}", stored, tokenizer), flush=True)
     if ns.time and isinstance(embedder, MiniLMEmbedder):
-        print("\n" + embed_cost(embedder, stored), flush=True)
+        sample = random.Random(12).sample(stored, min(ns.time, len(stored)))
+        print("\n" + embed_cost(embedder, sample), flush=True)
     if not ns.sizes:
         return
     articles = [got for doc_id in sorted(store.articles()) if (got := store.stored_article(doc_id))]
