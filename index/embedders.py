@@ -105,8 +105,8 @@ class MiniLMEmbedder:
         pooling over the whole text, each token seen in the context of its window. One vector per
         text, rather than window vectors stored as extra entries mapped back to their chunk, keeps
         a chunk one row everywhere (Chroma, the saved vector matrix, check and repair, every
-        vector list) and needs no max-sim collapsing; a text that fits gets the same vector as
-        before, bit for bit, so indexes built before stay valid."""
+        vector list) and needs no max-sim collapsing; a text that fits is embedded as before (in
+        the same batch, the same vector bit for bit), so indexes built before stay valid."""
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         if not texts:
             return out
