@@ -111,9 +111,50 @@ def order(model: LocalGenerator, bot: Assistant, args: argparse.Namespace) -> No
         print(f"  {key}: median {sorted(r[key] for r in rows)[len(rows) // 2]} tokens")
 
 
+# The premise probes: asked as the decision's last line (the sources are read once for all of them).
+PREMISE_LINES = {
+    "confirm": "Do the sources confirm what this question takes for granted? Reply YES or NO.",
+    "true": "Is the question's premise true according to the sources? Reply YES or NO.",
+    "assumes": "Does this question assume something the sources do not say? Reply YES or NO.",  # YES: refuse
+}
+
+
+def premise(model: LocalGenerator, bot: Assistant, args: argparse.Namespace) -> None:
+    rows: list[dict[str, Any]] = []
+    with args.out.open("w", encoding="utf-8") as sink:
+        for qid, question, answerable in _questions(args):
+            evidence = next((list(e.evidence) for e in bot.stream(question) if isinstance(e, SourcesFound)), [])
+            if not evidence:
+                continue
+            row: dict[str, Any] = {"qid": qid, "answerable": answerable, "closed": is_closed(question),
+                                   "p_today": model.p_yes(decision_messages(question, evidence))}
+            for name, line in PREMISE_LINES.items():
+                messages = decision_messages(question, evidence)
+                messages[-1] = {**messages[-1], "content": messages[-1]["content"].replace(DECISION, line)}
+                p = model.p_yes(messages)
+                row[f"p_{name}"] = 1 - p if name == "assumes" else p
+            rows.append(row)
+            sink.write(json.dumps(row) + "\n")
+            sink.flush()
+    keys = ["p_today", *(f"p_{n}" for n in PREMISE_LINES)]
+    for subset, chosen in (("open", [r for r in rows if not r["closed"]]), ("all", rows)):
+        print(f"{subset} questions:")
+        for key in keys:
+            pos = [r[key] for r in chosen if r["answerable"]]
+            neg = [r[key] for r in chosen if not r["answerable"]]
+            below = sum(p < 0.5 for p in pos), sum(p < 0.5 for p in neg)
+            print(f"  {key}: AUC {auc(pos, neg):.3f} over {len(pos)} / {len(neg)}; "
+                  f"below 0.5: {below[0]} answerable, {below[1]} not")
+            if key != "p_today":
+                both = [(min(r["p_today"], r[key]), r["answerable"]) for r in chosen]
+                print(f"    min with today: AUC {auc([p for p, a in both if a], [p for p, a in both if not a]):.3f}; "
+                      f"below 0.5: {sum(p < 0.5 for p, a in both if a)} answerable, "
+                      f"{sum(p < 0.5 for p, a in both if not a)} not")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("probe", choices=("calibration", "order"))
+    ap.add_argument("probe", choices=("calibration", "order", "premise"))
     ap.add_argument("records", type=Path, nargs="?", help="calibration: records.jsonl of a recorded run")
     ap.add_argument("--gold", type=Path)
     ap.add_argument("--multihop", default="tune:100", help="HALF:N (order, without --gold)")
@@ -130,9 +171,9 @@ def main() -> None:
         calibration(model, args.records, args.out)
         return
     if args.index is None:
-        ap.error("order needs --index DIR")
+        ap.error(f"{args.probe} needs --index DIR")
     bot = Assistant.from_config(config.replace(data_dir=args.index), backend="extractive")
-    order(model, bot, args)
+    (order if args.probe == "order" else premise)(model, bot, args)
 
 
 if __name__ == "__main__":
