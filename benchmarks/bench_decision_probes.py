@@ -34,6 +34,7 @@ from assistant.evaluation.multihop import load_queries, select_queries
 from assistant.generators.local import LocalGenerator
 from assistant.language.question import is_closed
 from assistant.prompt import DECISION, build_messages, chatml, decision_messages
+from assistant.types import Evidence
 from benchmarks.bench_claim_check import auc  # run as a module: python -m benchmarks.bench_decision_probes
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -76,6 +77,18 @@ def _questions(args: argparse.Namespace) -> Iterator[tuple[str, str, bool]]:
             yield q.qid, q.query, q.answer.strip().lower() != NULL_ANSWER
 
 
+def first_evidence(bot: Assistant, question: str) -> list[Evidence]:
+    """The sentences the read path gives the model for ``question`` ([] when nothing is found)."""
+    return next((list(e.evidence) for e in bot.stream(question) if isinstance(e, SourcesFound)), [])
+
+
+def _with_evidence(bot: Assistant, args: argparse.Namespace) -> Iterator[tuple[str, str, bool, list[Evidence]]]:
+    for qid, question, answerable in _questions(args):
+        evidence = first_evidence(bot, question)
+        if evidence:
+            yield qid, question, answerable, evidence
+
+
 def order(model: LocalGenerator, bot: Assistant, args: argparse.Namespace) -> None:
     tokenize = model._llm.tokenize  # measurement only: the tokens two prompts share
 
@@ -87,10 +100,7 @@ def order(model: LocalGenerator, bot: Assistant, args: argparse.Namespace) -> No
 
     rows: list[dict[str, Any]] = []
     with args.out.open("w", encoding="utf-8") as sink:
-        for qid, question, answerable in _questions(args):
-            evidence = next((list(e.evidence) for e in bot.stream(question) if isinstance(e, SourcesFound)), [])
-            if not evidence:
-                continue
+        for qid, question, answerable, evidence in _with_evidence(bot, args):
             closed = is_closed(question)
             today = chatml(decision_messages(question, evidence))
             after = build_messages(question, evidence, allow_refusal=False, closed=closed)
@@ -122,10 +132,7 @@ PREMISE_LINES = {
 def premise(model: LocalGenerator, bot: Assistant, args: argparse.Namespace) -> None:
     rows: list[dict[str, Any]] = []
     with args.out.open("w", encoding="utf-8") as sink:
-        for qid, question, answerable in _questions(args):
-            evidence = next((list(e.evidence) for e in bot.stream(question) if isinstance(e, SourcesFound)), [])
-            if not evidence:
-                continue
+        for qid, question, answerable, evidence in _with_evidence(bot, args):
             row: dict[str, Any] = {"qid": qid, "answerable": answerable, "closed": is_closed(question),
                                    "p_today": model.p_yes(decision_messages(question, evidence))}
             for name, line in PREMISE_LINES.items():

@@ -26,12 +26,13 @@ from typing import Any
 
 import numpy as np
 
-from assistant import Assistant, Config, SourcesFound
+from assistant import Assistant, Config
 from assistant.evaluation.gold import load_gold
 from assistant.generators.local import LocalGenerator
 from assistant.language.question import is_closed
 from assistant.prompt import CLOSED_INSTRUCTIONS, build_messages, chatml
 from benchmarks.bench_claim_check import auc  # run as a module: python -m benchmarks.bench_reasoned_verdict
+from benchmarks.bench_decision_probes import first_evidence
 
 REASONED = (
     "First say in 1-2 short sentences what the sources report on each part of the question, "
@@ -80,7 +81,7 @@ def main() -> None:
     rows: list[dict[str, Any]] = []
     with args.out.open("w", encoding="utf-8") as sink:
         for qid, question, gold in _questions(args):
-            evidence = next((list(e.evidence) for e in bot.stream(question) if isinstance(e, SourcesFound)), [])
+            evidence = first_evidence(bot, question)
             if not evidence:
                 continue
             messages = build_messages(question, evidence, allow_refusal=False, closed=True)
