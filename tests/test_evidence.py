@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from assistant.pipeline.evidence import MAX_PER_ARTICLE, select_evidence
+from itertools import permutations
+
+from assistant.pipeline.evidence import MAX_PER_ARTICLE, _weight, select_evidence
 from assistant.retrieval import Hit
 from index.chunker import approx_tokens
 from index.types import ArticleMeta, Chunk
@@ -60,3 +62,11 @@ def test_syndicated_copies_of_a_sentence_are_offered_once_and_instructions_never
     ]
     evidence = select_evidence("What did Blinken raise about Russia?", hits, limit=10)
     assert [e.doc_id for e in evidence] == ["ap"]
+
+
+def test_word_weights_add_up_the_same_in_any_order() -> None:
+    # a set yields its words in an order that changes with the process's hash seed; summed plainly,
+    # equal sentences could tie in one run and not in the next
+    weights = {"russia": 0.1, "ukraine": 0.2, "sanctions": 0.3}
+    assert 0.1 + 0.2 + 0.3 != 0.3 + 0.2 + 0.1
+    assert len({_weight(order, weights.__getitem__) for order in permutations(weights)}) == 1

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -98,11 +98,18 @@ def _scores(question: str, candidates: Sequence[_Candidate]) -> list[float]:
     def idf(term: str) -> float:
         return math.log(1 + n / (1 + df[term]))
 
-    lexical = np.array([sum(idf(t) for t in q_terms & terms) for terms in docs], dtype=np.float64)
+    lexical = np.array([_weight(q_terms & terms, idf) for terms in docs], dtype=np.float64)
     if lexical.max() > 0:
         lexical /= lexical.max()
     prior = np.array([1.0 / (1 + c.hit_rank) for c in candidates])
     return [float(x) for x in lexical + PRIOR_WEIGHT * prior]
+
+
+def _weight(terms: Iterable[str], idf: Callable[[str], float]) -> float:
+    """The summed weights of ``terms``, the same in whatever order they come: a set's order varies
+    with the process's hash seed, and a plain sum with the order, so ties between sentences went
+    one way or the other from one run to the next (MultiHop-RAG confirm: 0.448 or 0.450 of facts)."""
+    return math.fsum(idf(t) for t in terms)
 
 
 def _each_part_first(scored: list[tuple[float, _Candidate]], parts: Sequence[str]) -> list[tuple[float, _Candidate]]:
