@@ -121,9 +121,11 @@ class IndexSettings(Settings):
     chroma_host: str | None = None  # set host (and port) to use a `chroma run` server
     chroma_port: WholeNumber = 8000
 
-    # embeddings: "minilm" (offline ONNX default), "openai" (OpenAI-compatible), "hashing" (tests)
+    # embeddings: "minilm" (offline ONNX default), "nomic" (opt-in GGUF), "openai" (OpenAI-compatible),
+    # "hashing" (tests)
     embedder: str = "minilm"
     embed_model: str = "text-embedding-3-small"  # for embedder="openai"
+    nomic_gguf: UserPath | None = None  # for embedder="nomic"; default data_dir/models/<its file>
     embed_batch_size: WholeNumber = 32
 
     # chunking
@@ -136,6 +138,11 @@ class IndexSettings(Settings):
     request_timeout: Number = 120.0
     openai_base_url: str | None = None
     openai_api_key: str | None = Field(default=None, repr=False)
+
+    @property
+    def nomic_path(self) -> Path:
+        """The GGUF file of ``embedder = "nomic"``."""
+        return self.nomic_gguf or self.data_dir / "models" / "nomic-embed-text-v1.5.f16.gguf"
 
 
 class _EnvSource(EnvSettingsSource):

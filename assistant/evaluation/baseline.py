@@ -28,7 +28,7 @@ from assistant.generators import make_generator
 from assistant.generators.local_model import ensure_local_model, load_llama
 from assistant.prompt import is_refusal
 from assistant.types import Evidence
-from index import ArticleMeta, Embedder, make_embedder, sentences
+from index import ArticleMeta, Embedder, make_embedder, query_embedder, sentences
 
 log = logging.getLogger(__name__)
 
@@ -67,19 +67,21 @@ def _adapters() -> dict[str, Any]:
         """newsdesk's embedder as a llama-index embedding model."""
 
         _embedder: Any = PrivateAttr()
+        _queries: Any = PrivateAttr()  # the embedder as it embeds questions (nomic: their prefix)
 
         def __init__(self, embedder: Embedder, **kwargs: Any) -> None:
             super().__init__(model_name=embedder.name, embed_batch_size=32, **kwargs)
             self._embedder = embedder
+            self._queries = query_embedder(embedder)
 
         def _get_query_embedding(self, query: str) -> list[float]:
-            return [float(x) for x in self._embedder.embed([query])[0]]
+            return [float(x) for x in self._queries.embed([query])[0]]
 
         async def _aget_query_embedding(self, query: str) -> list[float]:
             return self._get_query_embedding(query)
 
         def _get_text_embedding(self, text: str) -> list[float]:
-            return self._get_query_embedding(text)
+            return self._get_text_embeddings([text])[0]
 
         def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
             return [[float(x) for x in row] for row in self._embedder.embed(texts)]
