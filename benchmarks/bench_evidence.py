@@ -136,17 +136,20 @@ def multihop_recall(bot: Assistant, half: str, limit: int, queries: Sequence[Mul
         evidence, chunks = evidence_and_chunks(bot, q.query)
         items = [_words(e.text) for e in evidence]
         chunk_words = [_words(c) for c in chunks]
-        sentences = [(rank, c[a:b]) for rank, c in enumerate(chunks) for a, b in sentence_spans(c)]
+        # each retrieved sentence with its words, tokenised once per query (not once per fact)
+        sentences = [(rank, text, _words(text)) for rank, c in enumerate(chunks)
+                     for text in (c[a:b] for a, b in sentence_spans(c))]
+        asked = set(content_terms(q.query))
         got = 0
         for fact in q.facts:
             need = _words(fact)
             found = any(_covers(need, item) for item in items)
             got += found
             recall.in_chunks += any(_covers(need, chunk) for chunk in chunk_words)
-            holder = next(((r, t) for r, t in sentences if _covers(need, _words(t))), None)
+            holder = next(((r, t) for r, t, words in sentences if _covers(need, words)), None)
             if holder is not None:
                 recall.in_a_sentence += 1
-                shared = len(set(content_terms(holder[1])) & set(content_terms(q.query)))
+                shared = len(set(content_terms(holder[1])) & asked)
                 (recall.selected if found else recall.passed_over).append(
                     Holder(holder[0], approx_tokens(holder[1]), shared))
         recall.in_evidence += got

@@ -33,6 +33,7 @@ from pydantic_settings import (
 
 ENV_PREFIX = "NEWSDESK_"
 SECRET_FIELDS = frozenset({"openai_api_key"})
+NOMIC_FILE = "nomic-embed-text-v1.5.f16.gguf"  # embedder "nomic"'s GGUF file (scripts/nomic_gguf.py)
 # Standard variables of OpenAI clients, read below the NEWSDESK_ ones.
 SHARED_ENV = {"OPENAI_BASE_URL": "openai_base_url", "OPENAI_API_KEY": "openai_api_key"}
 
@@ -142,7 +143,7 @@ class IndexSettings(Settings):
     @property
     def nomic_path(self) -> Path:
         """The GGUF file of ``embedder = "nomic"``."""
-        return self.nomic_gguf or self.data_dir / "models" / "nomic-embed-text-v1.5.f16.gguf"
+        return self.nomic_gguf or self.data_dir / "models" / NOMIC_FILE
 
 
 class _EnvSource(EnvSettingsSource):

@@ -27,7 +27,7 @@ import numpy as np
 
 from index.config import IndexSettings
 from index.errors import EmbedderUnavailable
-from index.pooling import Vectors, windows
+from index.pooling import Vectors, mean_of_windows, windows
 from index.pooling import normalise as _normalise
 
 log = logging.getLogger(__name__)
@@ -127,9 +127,8 @@ class MiniLMEmbedder:
         a chunk one row everywhere (Chroma, the saved vector matrix, check and repair, every
         vector list) and needs no max-sim collapsing; a text that fits is embedded as before (in
         the same batch, the same vector bit for bit), so indexes built before stay valid."""
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
         if not texts:
-            return out
+            return np.zeros((0, self.dim), dtype=np.float32)
         rows: list[tuple[int, list[int]]] = []  # (the text it belongs to, one window's ids)
         for i, encoding in enumerate(self._tokenizer.encode_batch(list(texts))):  # type: ignore[attr-defined]
             ids = encoding.ids
@@ -139,16 +138,9 @@ class MiniLMEmbedder:
             body = ids[1:-1]  # the post-processor's [CLS] ... [SEP] go around every window
             for lo, hi in windows(len(body), self.max_tokens - 2, self.window_overlap):
                 rows.append((i, [ids[0], *body[lo:hi], ids[-1]]))
-        pooled = self._pool([ids for _i, ids in rows])
         owners = np.array([i for i, _ids in rows], dtype=np.int64)
-        if len(rows) == len(texts):  # every text fits its window (the common case)
-            out[owners] = pooled
-            return _normalise(out)
         sizes = np.array([len(ids) for _i, ids in rows], dtype=np.float32)
-        for i in range(len(texts)):
-            mine = np.flatnonzero(owners == i)
-            out[i] = pooled[mine[0]] if len(mine) == 1 else np.average(pooled[mine], axis=0, weights=sizes[mine])
-        return _normalise(out)
+        return mean_of_windows(len(texts), owners, self._pool([ids for _i, ids in rows]), sizes)
 
     def _pool(self, sequences: Sequence[Sequence[int]]) -> Vectors:
         """The mean-pooled last hidden state of each id sequence (each at most the window)."""

@@ -23,12 +23,13 @@ from typing import Any
 
 import numpy as np
 
+from index.config import NOMIC_FILE
 from index.errors import EmbedderUnavailable
-from index.pooling import Vectors, normalise, windows
+from index.pooling import Vectors, mean_of_windows, windows
 
 log = logging.getLogger(__name__)
 
-NOMIC_FILE = "nomic-embed-text-v1.5.f16.gguf"
+__all__ = ["NOMIC_FILE", "NomicEmbedder"]
 
 
 class NomicEmbedder:
@@ -69,9 +70,8 @@ class NomicEmbedder:
     def embed(self, texts: Sequence[str]) -> Vectors:
         """One vector per text; a text over the window is embedded as windows (none cut), its vector
         the token-weighted mean of theirs."""
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
         if not texts:
-            return out
+            return np.zeros((0, self.dim), dtype=np.float32)
         model, lock = self._loaded()
         with lock:  # a llama.cpp context serves one call at a time
             pieces: list[tuple[int, str, int]] = []  # (the text it belongs to, the text sent, its tokens)
@@ -83,14 +83,8 @@ class NomicEmbedder:
             pooled = np.array([model.embed(piece, normalize=False, truncate=False) for _i, piece, _n in pieces],
                               dtype=np.float32).reshape(len(pieces), self.dim)
         owners = np.array([i for i, _p, _n in pieces], dtype=np.int64)
-        if len(pieces) == len(texts):
-            out[owners] = pooled
-            return normalise(out)
         sizes = np.array([n for _i, _p, n in pieces], dtype=np.float32)
-        for i in range(len(texts)):
-            mine = np.flatnonzero(owners == i)
-            out[i] = np.average(pooled[mine], axis=0, weights=sizes[mine])
-        return normalise(out)
+        return mean_of_windows(len(texts), owners, pooled, sizes)
 
     def _pieces(self, model: Any, text: str) -> list[tuple[str, int]]:
         """``text`` with its prefix as the model takes it: itself when it fits the window, else

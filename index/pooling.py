@@ -15,6 +15,20 @@ def normalise(vectors: NDArray[np.float32]) -> Vectors:
     return (vectors / np.maximum(norms, 1e-12)).astype(np.float32)
 
 
+def mean_of_windows(count: int, owners: NDArray[np.int64], pooled: Vectors, sizes: NDArray[np.float32]) -> Vectors:
+    """One normalised vector per text from its windows' pooled vectors: ``owners[j]`` is the text
+    window ``j`` belongs to, ``sizes[j]`` its token count (the weight of its pool). A text of one
+    window keeps that window's vector as it is, bit for bit."""
+    out = np.zeros((count, pooled.shape[1]), dtype=np.float32)
+    if len(owners) == count:  # every text fits its window (the common case)
+        out[owners] = pooled
+        return normalise(out)
+    for i in range(count):
+        mine = np.flatnonzero(owners == i)
+        out[i] = pooled[mine[0]] if len(mine) == 1 else np.average(pooled[mine], axis=0, weights=sizes[mine])
+    return normalise(out)
+
+
 def windows(length: int, width: int, overlap: int) -> list[tuple[int, int]]:
     """``[start, end)`` spans of at most ``width`` that cover ``range(length)``: one span when it
     fits, else the fewest spans whose neighbours share at least ``overlap`` positions, all of about
