@@ -10,11 +10,18 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from assistant.retrieval import FusionWeights
 from index import EmbedderUnavailable, make_embedder, query_embedder
 from index.config import IndexSettings
 from index.embedders_nomic import NOMIC_FILE, NomicEmbedder
 
 _GGUF = Path(os.environ.get("NEWSDESK_NOMIC_GGUF", Path(__file__).parents[1] / "data" / "models" / NOMIC_FILE))
+
+
+def test_nomic_vectors_get_the_fusion_weights_chosen_for_them() -> None:
+    chosen = FusionWeights.for_embedder(NomicEmbedder.name)
+    assert chosen != FusionWeights() and chosen.vector > 0  # its whole-question list counts
+    assert FusionWeights.for_embedder("all-MiniLM-L6-v2-onnx-int8") == FusionWeights()
 
 
 def test_a_missing_model_file_is_one_line_naming_it(tmp_path: Path) -> None:

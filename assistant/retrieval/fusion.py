@@ -44,6 +44,23 @@ class FusionWeights:
     def weight(self, kind: str) -> float:
         return float(getattr(self, kind))
 
+    @classmethod
+    def for_embedder(cls, name: str) -> FusionWeights:
+        """The weights chosen for the vectors of the embedder called ``name`` (the defaults, chosen
+        on MiniLM's lists, for any other)."""
+        return _BY_EMBEDDER.get(name, cls())
+
+
+# nomic-embed-text-v1.5's vector lists rank better than MiniLM's and earn weight, the whole-question
+# list included; chosen by the same ascent on `tune` over nomic's lists (BENCHMARKS.md, issue 12,
+# "An opt-in stronger embedder").
+_BY_EMBEDDER = {
+    "nomic-embed-text-v1.5-f16": FusionWeights(
+        keyword=1.5, vector=0.5, outlet_keyword=0.5, outlet_vector=0.5, part_keyword=1.0, part_vector=1.0,
+        date_keyword=0.5, article=0.0, part_article=0.5, names=0.25, rrf_k=5,
+    ),
+}
+
 
 @dataclass(frozen=True)
 class Candidates:

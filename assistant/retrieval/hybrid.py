@@ -73,7 +73,7 @@ class HybridRetriever:
         self._store = store
         self._embedding = EmbeddingAside(embedder, concurrent=embed_aside)
         self._pool = pool
-        self.weights = weights or FusionWeights()
+        self.weights = weights or FusionWeights.for_embedder(embedder.name)
         self._path = keyword_index_dir(config) if config is not None else None
         self._lock = threading.Lock()
         self._recheck = False
