@@ -28,7 +28,7 @@ from typing import Any
 
 import llama_cpp
 from bench_answer import cpu_name  # sibling scripts: benchmarks/ is on sys.path when run
-from bench_decoding import answer_prompts, write
+from bench_decoding import answer_prompts, run
 
 from assistant.generators.local_model import MODEL_FILENAME
 
@@ -83,15 +83,6 @@ def interleaved(variants: dict[str, llama_cpp.Llama], text: str, n_tokens: int, 
     return out
 
 
-def answers(llm: llama_cpp.Llama, prompts: list[str]) -> list[str]:
-    """Each prompt written greedily from an empty cache (120 tokens at most)."""
-    texts = []
-    for prompt in prompts:
-        llm.reset()
-        texts.append(write(llm, prompt, 120)["text"])
-    return texts
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--types", default="Q4_0,IQ4_NL", help="llama.cpp quantisation types to compare")
@@ -120,10 +111,10 @@ def main() -> None:
         results = interleaved(variants, text, args.tokens, args.rounds)
         if args.answers:
             prompts = answer_prompts(args.answers, Path(tmp))
-            base = answers(variants[SHIPPED], prompts)
-            for name, llm in variants.items():
-                same = sum(a == b for a, b in zip(answers(llm, prompts), base))
-                results[name]["answers_identical_to_shipped"] = f"{same} / {len(base)}"
+            written = {name: [r["text"] for r in run(llm, prompts, 120, fresh=True)] for name, llm in variants.items()}
+            for name, texts in written.items():
+                same = sum(a == b for a, b in zip(texts, written[SHIPPED]))
+                results[name]["answers_identical_to_shipped"] = f"{same} / {len(prompts)}"
         for llm in variants.values():
             llm.close()
     print(json.dumps({"cpu": cpu_name(), "threads": args.threads, "rounds": args.rounds, "results": results}, indent=2))
