@@ -10,7 +10,7 @@ from index.check import CheckReport
 from index.check import check as check_index
 from index.chroma_meta import day_number
 from index.chunker import approx_tokens
-from index.config import IndexSettings, Number, SettingError, UserPath, WholeNumber
+from index.config import NOMIC_NAME, IndexSettings, Number, SettingError, UserPath, WholeNumber
 from index.embedders import Embedder, make_embedder, query_embedder
 from index.errors import EmbedderMismatch, EmbedderUnavailable, NewsdeskError, NothingIngested, StoreUnavailable
 from index.follow import follow
@@ -47,6 +47,7 @@ __all__ = [
     "ChromaStore",
     "CheckReport",
     "Embedder",
+    "NOMIC_NAME",
     "check_index",
     "day_number",
     "follow",

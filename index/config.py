@@ -34,6 +34,7 @@ from pydantic_settings import (
 ENV_PREFIX = "NEWSDESK_"
 SECRET_FIELDS = frozenset({"openai_api_key"})
 NOMIC_FILE = "nomic-embed-text-v1.5.f16.gguf"  # embedder "nomic"'s GGUF file (scripts/nomic_gguf.py)
+NOMIC_NAME = "nomic-embed-text-v1.5-f16"  # its name in a collection's metadata (the read path keys weights by it)
 # Standard variables of OpenAI clients, read below the NEWSDESK_ ones.
 SHARED_ENV = {"OPENAI_BASE_URL": "openai_base_url", "OPENAI_API_KEY": "openai_api_key"}
 

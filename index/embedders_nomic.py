@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from index.config import NOMIC_FILE
+from index.config import NOMIC_FILE, NOMIC_NAME
 from index.errors import EmbedderUnavailable
 from index.pooling import Vectors, mean_of_windows, windows
 
@@ -33,7 +33,7 @@ __all__ = ["NOMIC_FILE", "NomicEmbedder"]
 
 
 class NomicEmbedder:
-    name = "nomic-embed-text-v1.5-f16"
+    name = NOMIC_NAME
     dim = 768
     max_tokens = 2048  # the model's trained context, [CLS] and [SEP] included
     window_overlap = 32

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.retrieval.syndication import Hit
-from index import Chunk
+from index import NOMIC_NAME, Chunk
 
 RRF_K = 10
 PER_ARTICLE = 2  # chunks of one article before other articles get a place
@@ -55,7 +55,7 @@ class FusionWeights:
 # list included; chosen by the same ascent on `tune` over nomic's lists (BENCHMARKS.md, issue 12,
 # "An opt-in stronger embedder").
 _BY_EMBEDDER = {
-    "nomic-embed-text-v1.5-f16": FusionWeights(
+    NOMIC_NAME: FusionWeights(
         keyword=1.5, vector=0.5, outlet_keyword=0.5, outlet_vector=0.5, part_keyword=1.0, part_vector=1.0,
         date_keyword=0.5, article=0.0, part_article=0.5, names=0.25, rrf_k=5,
     ),
