@@ -20,7 +20,9 @@ from collections.abc import Sequence
 from assistant.policy import REFUSAL_TEXT
 from assistant.types import Evidence, Turn
 
-__all__ = ["REFUSAL_TEXT", "build_messages", "chatml", "decision_messages", "is_refusal", "render_evidence"]
+__all__ = [
+    "REFUSAL_TEXT", "article_letters", "build_messages", "chatml", "decision_messages", "is_refusal", "render_evidence",
+]
 
 _RULES = (
     "You answer questions about news articles using only the numbered sources. "
@@ -55,17 +57,25 @@ def render_evidence(evidence: Sequence[Evidence]) -> str:
     time an article appears, ``[n] (article A) sentence`` after that (every prompt token costs the
     local model ~10 ms). The letter keeps sentences of one article, and so of one event, together."""
     lines: list[str] = []
-    letters: dict[str, str] = {}
+    letters = article_letters(evidence)
+    seen: set[str] = set()
     for ev in evidence:
-        first = ev.doc_id not in letters
-        letter = letters.setdefault(ev.doc_id, _letter(len(letters)))
-        label = ", ".join([f"article {letter}", *(_provenance(ev) if first else [])])
+        first = ev.doc_id not in seen
+        seen.add(ev.doc_id)
+        label = ", ".join([f"article {letters[ev.doc_id]}", *(_provenance(ev) if first else [])])
         lines.append(f"[{ev.number}] ({label}) {_one_line(ev.text)}")
     return "\n".join(lines)
 
 
-def _letter(i: int) -> str:
-    return chr(ord("A") + i) if i < 26 else f"A{i}"
+def article_letters(evidence: Sequence[Evidence]) -> dict[str, str]:
+    """doc_id -> the letter the prompt calls its article by ("A", "B", ...), in order of first
+    appearance (:func:`assistant.citations.articles.name_articles` turns them back into outlets)."""
+    letters: dict[str, str] = {}
+    for ev in evidence:
+        if ev.doc_id not in letters:
+            i = len(letters)
+            letters[ev.doc_id] = chr(ord("A") + i) if i < 26 else f"A{i}"
+    return letters
 
 
 def build_messages(

@@ -41,6 +41,7 @@ def main() -> None:
     ap.add_argument("results", type=Path, help="results.json of a recorded gold run (local model)")
     ap.add_argument("--index", type=Path, required=True, help="a data dir holding the run's corpus")
     ap.add_argument("--ablate", action="store_true", help="also each rule switched off")
+    ap.add_argument("--width", type=int, default=70, help="characters shown of each changed answer")
     args = ap.parse_args()
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
 
@@ -80,7 +81,7 @@ def main() -> None:
         replayed.append(new)
         if answer.text != rec["answer"]:
             mark = {(False, True): "+", (True, False): "-"}.get((rec["scores"]["correct"], scores["correct"]), " ")
-            changed.append(f" {mark} {q.id} {q.type}: {rec['answer'][:70]!r} -> {answer.text[:70]!r}")
+            changed.append(f" {mark} {q.id} {q.type}: {rec['answer'][:args.width]!r} -> {answer.text[:args.width]!r}")
 
     kept = sum(1 for r in recorded if r["history"] and r["id"] not in replayable)
     print(f"{len(recorded)} recorded answers ({kept} follow-ups kept as recorded), {args.results}")

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from assistant.citations import Verified, marker_numbers, strip_markers, verify, with_markers
+from assistant.citations.articles import markers_as_subjects, name_articles
 from assistant.pipeline.answerability import unmentioned
 from assistant.pipeline.short_answer import bare_answer, direct_answer
 from assistant.policy import RULES, UNADDRESSED_TEXT, AnswerPolicy, Judgement, Refusal
@@ -47,7 +48,8 @@ def finish(draft: Draft, policy: AnswerPolicy, check: Callable[..., Verified] = 
                        flagged=[draft.raw] if draft.raw else [])
     verdict = draft.verdict or (leading_verdict(draft.raw) if draft.closed else None)
     # The verdict stays in the text verification reads: "Yes [1][2]." keeps the sentences it cites.
-    checked = check(draft.raw, draft.evidence, draft.publishers, policy.disabled)
+    # A marker the model made a sentence's subject ("[1] states ...") becomes its article's letter.
+    checked = check(markers_as_subjects(draft.raw, draft.evidence), draft.evidence, draft.publishers, policy.disabled)
     unmet: list[str] = []
     if not checked.refused:
         unmet = unmentioned(draft.wanted, draft.cited_texts(c.doc_id for c in checked.citations))
@@ -64,7 +66,7 @@ def finish(draft: Draft, policy: AnswerPolicy, check: Callable[..., Verified] = 
     if refusal is not None:
         flagged = list(checked.flagged) if checked.refused else [*checked.flagged, checked.text]
         return replace(base, text=refusal.message, refusal=refusal, flagged=flagged)
-    text = checked.text
+    text = name_articles(checked.text, checked.citations, draft.evidence)  # "article A" -> its outlet
     if verdict and leading_verdict(text) != verdict:
         text = f"{verdict}. {text}"
     return Answer(
@@ -74,7 +76,7 @@ def finish(draft: Draft, policy: AnswerPolicy, check: Callable[..., Verified] = 
         sources=draft.sources,
         flagged=list(checked.flagged),
         verdict=verdict,
-        short=verdict or _direct(draft.question, checked.text, policy),
+        short=verdict or _direct(draft.question, text, policy),
     )
 
 
