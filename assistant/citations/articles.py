@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from assistant.citations.markers import normalize_markers
+from assistant.citations.markers import MARKER, normalize_markers
 from assistant.prompt import article_letters
 from assistant.types import Citation, Evidence
 
@@ -34,7 +34,6 @@ _REFERENCE = re.compile(
     rf"\b(?P<the>[Tt]he\s+)?(?P<word>[Aa]rticles?)\s+(?P<a>{_LETTER})"
     rf"(?:\s*(?:,|and|&)\s*(?:[Aa]rticle\s+)?(?P<b>{_LETTER}))?\b(?P<s>['’]s)?(?!\s+of\b)"
 )  # not "Article I of the treaty"
-_MARKER = re.compile(r"\[(\d+)\]")
 
 
 def markers_as_subjects(text: str, evidence: Sequence[Evidence]) -> str:
@@ -48,14 +47,14 @@ def markers_as_subjects(text: str, evidence: Sequence[Evidence]) -> str:
     for m in _SUBJECT.finditer(text):
         if m.start() < pos:
             continue
-        numbers = [int(n) for n in _MARKER.findall(m.group(1))]
+        numbers = [int(n) for n in MARKER.findall(m.group(1))]
         subject = list(dict.fromkeys(by_number[n] for n in numbers if n in by_number))
         if not subject:
             continue
         end = _SENTENCE_END.search(text, m.end())
         stop = end.start() if end else len(text.rstrip())
         body = text[m.end() : stop].rstrip()
-        named = "Article " + " and ".join(subject) if len(subject) == 1 else "Articles " + " and ".join(subject)
+        named = ("Article " if len(subject) == 1 else "Articles ") + " and ".join(subject)
         out.append(text[pos : m.start()])
         out.append(f"{named} {body} {m.group(1)}")
         pos = stop
@@ -80,7 +79,7 @@ def name_articles(text: str, citations: Sequence[Citation], evidence: Sequence[E
         while stop < len(text) and text[stop:].lstrip(" ").startswith("["):  # markers after the stop
             close = text.find("]", stop)
             stop = close + 1 if close > 0 else len(text)
-        numbers = (int(n) for n in _MARKER.findall(text, at, stop))
+        numbers = (int(n) for n in MARKER.findall(text, at, stop))
         return list(dict.fromkeys(cited[n] for n in numbers if n in cited))
 
     def replace(m: re.Match[str]) -> str:
