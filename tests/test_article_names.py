@@ -90,3 +90,16 @@ def test_the_finished_answer_names_the_outlets_and_keeps_every_subject() -> None
     assert "The Harbor Gazette article states that the bridge will cost $42 million" in answer.text
     assert "The Valley Post article says the bridge will cost $45 million" in answer.text
     assert "article A" not in answer.text.lower() and ". states" not in answer.text
+
+
+def test_two_markers_of_one_article_as_a_subject_take_a_singular_verb() -> None:
+    assert markers_as_subjects("[1] and [3] both state that it costs $42 million.", EVIDENCE) == (
+        "Article A states that it costs $42 million [1][3]."
+    )
+    for raw, singular in (("[1][3] say", "says"), ("[1][3] also are clear", "also is clear"),
+                          ("[1][3] reported", "reported"), ("[1][3] discuss", "discusses"),
+                          ("[1][3] both clearly imply", "clearly implies"), ("[1][3] would agree", "would agree")):
+        assert markers_as_subjects(f"{raw} that it costs $42 million.", EVIDENCE).startswith(f"Article A {singular} ")
+    # two articles keep the plural
+    plural = markers_as_subjects("[1] and [2] both state a cost.", EVIDENCE)
+    assert plural == "Articles A and B both state a cost [1][2]."

@@ -54,12 +54,43 @@ def markers_as_subjects(text: str, evidence: Sequence[Evidence]) -> str:
         end = _SENTENCE_END.search(text, m.end())
         stop = end.start() if end else len(text.rstrip())
         body = text[m.end() : stop].rstrip()
+        if len(set(numbers)) > 1 and len(subject) == 1:
+            body = _singular(body)  # "[2][5] both state" of one article: "Article A states"
         named = ("Article " if len(subject) == 1 else "Articles ") + " and ".join(subject)
         out.append(text[pos : m.start()])
         out.append(f"{named} {body} {m.group(1)}")
         pos = stop
     out.append(text[pos:])
     return "".join(out)
+
+
+_QUANTIFIER = re.compile(r"^(?:both|all)\s+")
+_ADVERB = re.compile(r"^(?:also|further|additionally|\w+ly)\s+")
+_AS_SINGULAR = {"are": "is", "were": "was", "have": "has", "do": "does", "go": "goes"}
+_UNCHANGED = frozenset("can could may might must shall should will would".split())
+
+
+def _singular(body: str) -> str:
+    """A predicate written for a plural subject, for a singular one: "both state that" -> "states
+    that", "also are" -> "also is" (the verb after an optional adverb; past tenses and modals stay)."""
+    body = _QUANTIFIER.sub("", body)
+    adverb = _ADVERB.match(body)
+    head = adverb.end() if adverb else 0
+    verb = re.match(r"[a-z]+", body[head:])
+    if verb is None:
+        return body
+    word = verb.group()
+    if word in _AS_SINGULAR:
+        new = _AS_SINGULAR[word]
+    elif word in _UNCHANGED or word.endswith("ed") or (word.endswith("s") and not word.endswith("ss")):
+        new = word
+    elif word.endswith(("ss", "sh", "ch", "x", "z")):
+        new = word + "es"
+    elif len(word) > 1 and word.endswith("y") and word[-2] not in "aeiou":
+        new = word[:-1] + "ies"
+    else:
+        new = word + "s"
+    return body[:head] + new + body[head + len(word):]
 
 
 def name_articles(text: str, citations: Sequence[Citation], evidence: Sequence[Evidence]) -> str:
