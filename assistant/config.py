@@ -35,6 +35,10 @@ class Config(IndexSettings):
     # by CPU). 8 / 200 is the setting for a faster first word.
     evidence_sentences: WholeNumber = 12
     evidence_tokens: WholeNumber = 300
+    # A first read of the evidence's head (sentences / tokens, 0 = off): the model decides on it
+    # and reads the rest only when it would refuse or answer "No" there (AnswerPolicy.reads_more).
+    evidence_first_sentences: WholeNumber = 0
+    evidence_first_tokens: WholeNumber = 0
 
     # answering: a yes/no question's verdict is "Yes" when the model's P(Yes) reaches this bar. The
     # 1.5B model puts P(Yes) above 0.5 for nearly every yes/no question; 0.8, chosen on MultiHop-RAG

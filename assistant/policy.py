@@ -132,6 +132,23 @@ class AnswerPolicy:
         p = judgement.p_answerable if judgement is not None else None
         return p is not None and p < self.answerable_min and self.on("model_decision")
 
+    def reads_more(self, judgement: Judgement | None, closed: bool) -> bool:
+        """Whether the model should read the rest of the evidence and decide again: when on the
+        first sentences it would refuse, find the question unaddressed, or answer "No". Sources
+        that lack something say little about the sources not yet read; sources that answer are
+        enough to answer from. (Config ``evidence_first_*``; BENCHMARKS.md, issue 11.)"""
+        if judgement is None:
+            return False
+        if self.on_judgement(judgement, closed) is not None or (closed and self.unaddressed(judgement)):
+            return True
+        return closed and self.verdict(judgement) == "No"
+
+    def rereads(self, before: Refusal | None, after: Refusal | None) -> bool:
+        """Whether an answer written from the evidence's head and refused after it was written
+        (no claim backed by its cited sentences, or cited articles missing a name asked about)
+        is written again from all the evidence. A refusal decided before writing stands."""
+        return before is None and after is not None
+
     def verdict(self, judgement: Judgement | None) -> str | None:
         """"Yes" or "No" for a yes/no question from the model's P(Yes). (Measured on MultiHop-RAG
         `tune`, BENCHMARKS.md: reading P(Yes) against the model's no-source prior, contextual

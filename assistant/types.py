@@ -92,7 +92,8 @@ class Answer:
 @dataclass(frozen=True)
 class SourcesFound:
     """The retrieved sources and the evidence sentences the model is about to read, sent before
-    any text (the local model takes seconds to read them)."""
+    any text (the local model takes seconds to read them). Sent again when the model reads more
+    than it first did (``Config.evidence_first_*``): any text streamed before it is withdrawn."""
 
     sources: list[Source]
     evidence: list[Evidence]

@@ -26,13 +26,16 @@ class Replay:
         self._said = said
 
     def judge(self, question: str, evidence: Sequence[Evidence], *, closed: bool) -> Judgement | None:
-        j = self._said[question].get("judgement")
+        said = self._said[question]
+        # A run with a first read judged twice: the judgement on as many sentences as now.
+        j = next((j for n, j in said.get("judged") or () if n == len(evidence)), said.get("judgement"))
         return Judgement(**j) if j else None
 
     def stream_answer(
         self, question: str, evidence: Sequence[Evidence], *, closed: bool = False, lead: str = ""
     ) -> Iterator[str]:
-        raw = self._said[question].get("raw") or ""
+        said = self._said[question]
+        raw = next((r for n, r in said.get("written") or () if n == len(evidence)), said.get("raw")) or ""
         if lead and not raw.startswith(lead):
             yield lead  # another verdict than the recorded one: it stands alone (as in the ablation)
         else:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from itertools import permutations
 
-from assistant.pipeline.evidence import MAX_PER_ARTICLE, _weight, select_evidence
+from assistant.pipeline.evidence import MAX_PER_ARTICLE, _weight, first_read, select_evidence
 from assistant.retrieval import Hit
 from index.chunker import approx_tokens
 from index.types import ArticleMeta, Chunk
@@ -70,3 +70,13 @@ def test_word_weights_add_up_the_same_in_any_order() -> None:
     weights = {"russia": 0.1, "ukraine": 0.2, "sanctions": 0.3}
     assert 0.1 + 0.2 + 0.3 != 0.3 + 0.2 + 0.1
     assert len({_weight(order, weights.__getitem__) for order in permutations(weights)}) == 1
+
+
+def test_the_first_read_is_the_head_within_both_limits() -> None:
+    evidence = select_evidence("What did Blinken raise about Russia?", [_hit("a", RUSSIA)], limit=7, per_article=7)
+    assert len(evidence) == 7
+    assert first_read(evidence, 3, 1000) == evidence[:3]
+    two = approx_tokens(evidence[0].text) + approx_tokens(evidence[1].text)
+    assert first_read(evidence, 7, two) == evidence[:2]  # a prefix: never a later, shorter sentence
+    assert first_read(evidence, 7, 1) == evidence[:1]  # the first always
+    assert first_read(evidence, 0, 200) == evidence == first_read(evidence, 8, 0)  # off

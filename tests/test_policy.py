@@ -208,3 +208,13 @@ def test_a_yes_no_question_its_sources_do_not_address_is_answered_no() -> None:
     assert answer.text == UNADDRESSED_TEXT and answer.verdict == answer.short == "No"
     assert not answer.refused and not answer.citations
     assert answer.flagged == ["Yes, Acme's revenue rose [1]."]  # the model's own why, set aside
+
+
+def test_the_rest_of_the_evidence_is_read_when_the_head_would_refuse_or_say_no() -> None:
+    policy = AnswerPolicy(yes_min=0.8)
+    assert policy.reads_more(Judgement(p_answerable=0.3), closed=False)
+    assert not policy.reads_more(Judgement(p_answerable=0.7), closed=False)
+    assert policy.reads_more(Judgement(p_answerable=0.3, p_yes=0.9), closed=True)  # unaddressed
+    assert policy.reads_more(Judgement(p_answerable=0.9, p_yes=0.6), closed=True)  # "No"
+    assert not policy.reads_more(Judgement(p_answerable=0.9, p_yes=0.9), closed=True)
+    assert not policy.reads_more(None, closed=False)

@@ -132,8 +132,12 @@ _SHOWN_SOURCES = 3
 def _print_streamed(bot: Assistant, question: str, history: list[Turn]) -> Answer:
     answer = None
     streamed = sys.stdout.isatty()
+    written = False
     for event in bot.stream(question, history):
         if isinstance(event, SourcesFound) and streamed:
+            if written:  # a second read: what was streamed from the first is not the answer
+                print("\n(not backed by its sources; reading more)", file=sys.stderr, flush=True)
+                written = False
             # At once, before the model reads: what it is about to read.
             stories = list(dict.fromkeys(f"{s.title} ({s.outlet})" if s.outlet else s.title for s in event.sources))
             print(f"reading {len(event.evidence)} sentences from {len(stories)} articles: "
@@ -141,6 +145,7 @@ def _print_streamed(bot: Assistant, question: str, history: list[Turn]) -> Answe
                   file=sys.stderr, flush=True)
         elif isinstance(event, TextDelta) and streamed:
             print(event.text, end="", flush=True)
+            written = True
         elif isinstance(event, Answer):
             answer = event
     assert answer is not None

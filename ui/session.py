@@ -74,6 +74,7 @@ def stream_turn(bot: Assistant, question: str, turns: Sequence[ChatTurn]) -> Ite
     try:
         for event in bot.stream(question, history=history_of(prior)):
             if isinstance(event, SourcesFound):
+                text = ""  # a second read: what was written from the first is not the answer
                 stories = len({src.doc_id for src in event.sources})
                 status = f"Reading {len(event.evidence)} sentences from {stories} articles…"
                 yield [*prior, ChatTurn(question, status=status)]

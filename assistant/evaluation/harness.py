@@ -155,4 +155,7 @@ def said_by_model(answer: Answer) -> dict[str, Any]:
     judgement and raw text), so a later change after the model can be replayed on a recorded run
     (``benchmarks/replay_gold.py``, ``benchmarks/replay_multihop.py``)."""
     trace = answer.trace
-    return {"asked": trace.get("question"), "raw": trace.get("raw"), "judgement": plain(trace.get("judgement"))}
+    return {"asked": trace.get("question"), "raw": trace.get("raw"), "judgement": plain(trace.get("judgement")),
+            "judged": [[n, plain(j)] for n, j in trace.get("judged", [])],  # per read: sentences, judgement
+            "written": [list(w) for w in trace.get("written", [])],  # per read: sentences, raw answer
+            "evidence_read": trace.get("evidence_read")}

@@ -87,6 +87,23 @@ def select_evidence(
 PRIOR_WEIGHT = 0.2
 
 
+def first_read(evidence: Sequence[Evidence], sentences: int, tokens: int) -> list[Evidence]:
+    """The longest head of ``evidence`` within ``sentences`` and ``tokens`` (the first always), read
+    before the rest: a prefix, so the prompt of the whole evidence starts with the prompt of the
+    head (llama.cpp reads only what follows) and the sentence numbers stay as they are. Either
+    limit at 0: all of ``evidence``."""
+    if sentences <= 0 or tokens <= 0:
+        return list(evidence)
+    head: list[Evidence] = []
+    spent = 0
+    for ev in evidence[:sentences]:
+        spent += approx_tokens(ev.text)
+        if head and spent > tokens:
+            break
+        head.append(ev)
+    return head
+
+
 def _scores(question: str, candidates: Sequence[_Candidate]) -> list[float]:
     """Per candidate: idf-weighted shared content words, scaled to the best candidate's, plus a
     retrieval-rank prior."""

@@ -15,7 +15,8 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Generator as Steps
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from assistant.citations import Verified, verify
@@ -25,11 +26,11 @@ from assistant.language.question import is_closed
 from assistant.pipeline.answerability import publishers_cited, question_names, unmentioned
 from assistant.pipeline.carryover import Place, RecentEvidence, carry_over, conversation_key
 from assistant.pipeline.condense import Resolved, resolve
-from assistant.pipeline.evidence import select_evidence
+from assistant.pipeline.evidence import first_read, select_evidence
 from assistant.pipeline.finish import Draft, ablate, finish
 from assistant.policy import UNADDRESSED_TEXT, AnswerPolicy, Judgement
 from assistant.retrieval import Filters, Hit, HybridRetriever
-from assistant.types import Evidence, Queued, Source, SourcesFound, StreamEvent, TextDelta, Turn
+from assistant.types import Answer, Evidence, Queued, Source, SourcesFound, StreamEvent, TextDelta, Turn
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,18 @@ def _select(question: str, hits: Sequence[Hit], parts: Sequence[str], config: Co
     return select_evidence(
         question, hits, limit=config.evidence_sentences, budget_tokens=config.evidence_tokens, parts=parts
     )
+
+
+@dataclass
+class _Attempt:
+    """One question's reads: the draft to start from, all the evidence, and what each read gave."""
+
+    draft: Draft
+    evidence: Sequence[Evidence]
+    started: float
+    timings: dict[str, float]
+    judged: list[tuple[int, Judgement | None]] = field(default_factory=list)  # (sentences read, judgement)
+    written: list[tuple[int, str]] = field(default_factory=list)  # (sentences read, the raw answer)
 
 
 @dataclass(frozen=True)
@@ -82,60 +95,84 @@ class ReadPath:
         evidence = self.stages.order_evidence(evidence, self.recent.get(conversation_key(turns)))
         self.recent.put(conversation_key(turns, question), evidence)
         sources = [Source.from_chunk(h.chunk, h.also_reported_by) for h in hits]
+        judge = getattr(self.generator, "judge", None)
+        # What the model reads first: the evidence's head when it can judge that and read on.
+        read = first_read(evidence, self.config.evidence_first_sentences, self.config.evidence_first_tokens) \
+            if judge else evidence
         timings["retrieve"] = time.perf_counter() - started
-        yield SourcesFound(sources, evidence)
+        yield SourcesFound(sources, read)
 
         wanted = question_names(resolved.question, outlets)
         unknown = unmentioned(wanted, self.retriever.article_texts(h.chunk.doc_id for h in hits)) if evidence else []
         closed = is_closed(resolved.question)
-        refusal = self.policy.before_generation(bool(evidence), unknown)
-        judgement: Judgement | None = None
-        raw, verdict, unaddressed = "", None, False
-        if evidence and (refusal is None or trace):
+        before = self.policy.before_generation(bool(evidence), unknown)
+        if evidence and (before is None or trace):
             queue_length = getattr(self.generator, "queue_length", None)
             ahead = queue_length() if queue_length else 0
             if ahead:
                 yield Queued(ahead)
-            judge = getattr(self.generator, "judge", None)
-            judgement = judge(resolved.question, evidence, closed=closed) if judge else None
-            refusal = refusal or self.policy.on_judgement(judgement, closed)
-            unaddressed = closed and refusal is None and self.policy.unaddressed(judgement)
-            if (refusal is None and not unaddressed) or trace:
-                verdict = self.policy.verdict(judgement) if closed else None
-                for piece in self._generate(resolved.question, evidence, turns, closed, verdict):
-                    timings.setdefault("first_token", time.perf_counter() - started)
-                    raw += piece
-                    if refusal is None and not unaddressed:
-                        yield TextDelta(piece)
-        if unaddressed:
-            timings.setdefault("first_token", time.perf_counter() - started)
-            yield TextDelta(UNADDRESSED_TEXT)
-        if refusal is not None:
-            timings.setdefault("first_token", time.perf_counter() - started)
-            yield TextDelta(refusal.message)
-        draft = Draft(
-            question=resolved.question,
-            closed=closed,
-            evidence=evidence,
-            sources=sources,
-            wanted=wanted,
-            publishers=publishers_cited(resolved.question, outlets),
-            judgement=judgement,
-            raw=raw,
-            verdict=verdict,
-            refusal=refusal,
-            unaddressed=unaddressed,
+        base = Draft(
+            question=resolved.question, closed=closed, evidence=read, sources=sources, wanted=wanted,
+            publishers=publishers_cited(resolved.question, outlets), judgement=None, raw="", refusal=before,
             cited_texts=self.retriever.article_texts,
         )
-        answer = finish(draft, self.policy, self.stages.verify)
+        attempt = _Attempt(base, evidence, started, timings)
+        draft, answer = yield from self._attempt(attempt, turns, trace)
+        if len(draft.evidence) < len(evidence) and self.policy.rereads(draft.refusal, answer.refusal):
+            # The answer written from the head was not backed by it: read the rest and write again.
+            timings["second_read"] = time.perf_counter() - started
+            yield SourcesFound(sources, evidence)
+            draft, answer = yield from self._attempt(replace(attempt, draft=replace(base, evidence=evidence)),
+                                                     turns, trace)
         timings["total"] = time.perf_counter() - started
-        extra: dict[str, Any] = {"closed": closed, "judgement": judgement, "raw": raw, "unknown_names": unknown,
-                                 "question": resolved.question}  # what the model was asked (follow-ups resolved)
+        extra: dict[str, Any] = {"closed": closed, "judgement": draft.judgement, "raw": draft.raw,
+                                 "unknown_names": unknown,
+                                 "question": resolved.question,  # what the model was asked (follow-ups resolved)
+                                 "judged": attempt.judged, "written": attempt.written,  # per read, for replays
+                                 "evidence_read": len(draft.evidence), "evidence_offered": len(evidence)}
         if trace:
             extra["ablation"] = ablate(draft, self.policy, self.stages.verify, unknown)
         yield replace(
             answer, backend=self.generator.name, timings=timings, query=resolved.search_query, trace=extra
         )
+
+    def _attempt(
+        self, attempt: _Attempt, turns: Sequence[Turn], trace: bool
+    ) -> Steps[StreamEvent, None, tuple[Draft, Answer]]:
+        """Decide, generate and verify on ``attempt.draft.evidence``, reading the rest of
+        ``attempt.evidence`` first when the policy says the head cannot answer."""
+        draft, question, closed = attempt.draft, attempt.draft.question, attempt.draft.closed
+        refusal, read = draft.refusal, draft.evidence
+        judgement: Judgement | None = None
+        raw, verdict, unaddressed = "", None, False
+        judge = getattr(self.generator, "judge", None)
+        if read and (refusal is None or trace):
+            judgement = judge(question, read, closed=closed) if judge else None
+            attempt.judged.append((len(read), judgement))
+            if len(read) < len(attempt.evidence) and self.policy.reads_more(judgement, closed):
+                read = list(attempt.evidence)
+                yield SourcesFound(draft.sources, read)
+                judgement = judge(question, read, closed=closed) if judge else None
+                attempt.judged.append((len(read), judgement))
+            refusal = refusal or self.policy.on_judgement(judgement, closed)
+            unaddressed = closed and refusal is None and self.policy.unaddressed(judgement)
+            if (refusal is None and not unaddressed) or trace:
+                verdict = self.policy.verdict(judgement) if closed else None
+                for piece in self._generate(question, read, turns, closed, verdict):
+                    attempt.timings.setdefault("first_token", time.perf_counter() - attempt.started)
+                    raw += piece
+                    if refusal is None and not unaddressed:
+                        yield TextDelta(piece)
+                attempt.written.append((len(read), raw))
+        if unaddressed:
+            attempt.timings.setdefault("first_token", time.perf_counter() - attempt.started)
+            yield TextDelta(UNADDRESSED_TEXT)
+        if refusal is not None:
+            attempt.timings.setdefault("first_token", time.perf_counter() - attempt.started)
+            yield TextDelta(refusal.message)
+        draft = replace(draft, evidence=read, judgement=judgement, raw=raw, verdict=verdict, refusal=refusal,
+                        unaddressed=unaddressed)
+        return draft, finish(draft, self.policy, self.stages.verify)
 
     def _generate(
         self, question: str, evidence: Sequence[Evidence], turns: Sequence[Turn], closed: bool, verdict: str | None
