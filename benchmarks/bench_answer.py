@@ -8,6 +8,8 @@ event), retrieval, the first answer token and the whole answer. For the local mo
 measures, in the same run, the raw speed of this CPU (prompt tokens read per second, tokens
 written per second, 2 threads) and expresses the first-token time as "prompt tokens read before
 the first word" (first-token time x raw prompt speed), a figure that travels between CPUs.
+``--first S:T`` measures a first read of the evidence's head (``Config.evidence_first_*``) in the
+same run; "kept first token" is the first word of the answer given (after a second read, if any).
 It runs against older commits too (a tree without the sources event reports none), so a change
 can be compared with the code before it in one sitting: ``PYTHONPATH=OLD_TREE python ...``.
 """
@@ -75,19 +77,29 @@ def raw_model_speed(config: Config) -> dict[str, float]:
 
 
 def measure(bot: Assistant, questions: list[str]) -> dict[str, Any]:
-    timings: dict[str, list[float]] = {"sources": [], "retrieve": [], "first_token": [], "total": []}
+    timings: dict[str, list[float]] = {"sources": [], "retrieve": [], "first_token": [], "kept_first_token": [],
+                                       "total": []}
+    reads: list[int] = []
     for q in questions:
         started = time.perf_counter()
-        first = None
+        first = kept = None
+        shown = 0
         for event in bot.stream(q):
             if SOURCES_EVENT is not None and isinstance(event, SOURCES_EVENT):
-                timings["sources"].append(time.perf_counter() - started)
-            elif isinstance(event, TextDelta) and first is None:
-                first = time.perf_counter() - started
+                if not shown:
+                    timings["sources"].append(time.perf_counter() - started)
+                shown += 1
+                kept = None  # a second read withdraws the text before it
+            elif isinstance(event, TextDelta):
+                now = time.perf_counter() - started
+                first = now if first is None else first
+                kept = now if kept is None else kept
             elif isinstance(event, Answer):
                 timings["retrieve"].append(event.timings["retrieve"])
                 timings["first_token"].append(first or 0.0)
+                timings["kept_first_token"].append(kept or 0.0)  # the first word of the answer given
                 timings["total"].append(time.perf_counter() - started)
+        reads.append(shown)
     out: dict[str, Any] = {
         f"{name}_{p}": round(v, 3)
         for name, vals in timings.items()
@@ -95,6 +107,7 @@ def measure(bot: Assistant, questions: list[str]) -> dict[str, Any]:
         if (v := _pct(vals, q)) is not None
     }
     out["mean_total"] = round(statistics.mean(timings["total"]), 3)
+    out["questions_read_twice"] = sum(n > 1 for n in reads)
     return out
 
 
@@ -102,6 +115,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--backends", default="local,extractive")
     parser.add_argument("--limit", type=int, default=20, help="questions per backend")
+    parser.add_argument("--first", default="", help="also the local model with a first read of S:T "
+                        "(evidence_first_sentences:_tokens), same run")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     gold = [json.loads(line) for line in (ROOT / "tests/gold/seeds.jsonl").read_text().splitlines() if line]
@@ -116,12 +131,17 @@ def main() -> None:
             bot = base.with_backend(backend)
             bot.ask(questions[0])  # load the model, warm caches
             results[backend] = measure(bot, questions)
+            if backend == "local" and args.first:
+                sentences, tokens = (int(x) for x in args.first.split(":"))
+                first = config.replace(evidence_first_sentences=sentences, evidence_first_tokens=tokens)
+                results[f"local, first read {args.first}"] = measure(bot.with_read_path(config=first), questions)
         if "local" in results:
             raw = raw_model_speed(config)
-            results["local"].update(raw)
-            results["local"]["prompt_tokens_before_first_word"] = round(
-                results["local"]["first_token_p50"] * raw["prompt_tokens_per_s"]
-            )
+            for name in [n for n in results if n.startswith("local")]:
+                results[name].update(raw)
+                results[name]["prompt_tokens_before_first_word"] = round(
+                    results[name]["first_token_p50"] * raw["prompt_tokens_per_s"]
+                )
     print(json.dumps({"cpu": cpu_name(), "questions": len(questions), "results": results}, indent=2))
 
 
