@@ -36,7 +36,10 @@ class Config(IndexSettings):
     evidence_sentences: WholeNumber = 12
     evidence_tokens: WholeNumber = 300
     # A first read of the evidence's head (sentences / tokens, 0 = off): the model decides on it
-    # and reads the rest only when it would refuse or answer "No" there (AnswerPolicy.reads_more).
+    # and reads the rest only when it would refuse or answer "No" there, or when the answer written
+    # from it fails verification (AnswerPolicy.reads_more, .rereads). At 8 / 200 on an AVX2 CPU:
+    # first token 0.76x on the seeds, `tune` and seeds as good or better, but news key facts 0.500
+    # -> 0.400 (BENCHMARKS.md, issue 15, fifteenth session), so off by default.
     evidence_first_sentences: WholeNumber = 0
     evidence_first_tokens: WholeNumber = 0
 

@@ -19,6 +19,8 @@ from assistant import (
     Citation,
     IndexMissing,
     Source,
+    SourcesFound,
+    TextDelta,
 )
 from tests.conftest import make_config
 from ui import articles, render, session
@@ -251,3 +253,22 @@ def test_auth_guards_the_page_and_the_api(bot: Assistant) -> None:
             "What did Blinken say about Venezuela?", api_name="/ask"
         )
     assert result["refused"]
+
+
+class _ReadsTwice:
+    """A stand-in Assistant whose answer is written again after a second read of the evidence."""
+
+    def stream(self, question: str, history: object = None) -> object:
+        yield SourcesFound([], [])
+        yield TextDelta("Written from the head")
+        yield SourcesFound([], [])
+        yield TextDelta("Written from all of it")
+        yield Answer(text="Written from all of it.")
+
+
+def test_a_second_read_withdraws_the_text_streamed_before_it() -> None:
+    turns = [turn[-1] for turn in session.stream_turn(_ReadsTwice(), "Q?", [])]  # type: ignore[arg-type]
+    partials = [t.partial for t in turns if t.partial]
+    assert partials == ["Written from the head", "Written from all of it"]
+    assert not turns[-2].status and turns[-1].answer is not None
+    assert any(t.status and t.status.startswith("Reading") for t in turns[3:])
