@@ -136,7 +136,7 @@ class AnswerPolicy:
         """Whether the model should read the rest of the evidence and decide again: when on the
         first sentences it would refuse, find the question unaddressed, or answer "No". Sources
         that lack something say little about the sources not yet read; sources that answer are
-        enough to answer from. (Config ``evidence_first_*``; BENCHMARKS.md, issue 11.)"""
+        enough to answer from. (Config ``evidence_first_*``; BENCHMARKS.md, issue 15, fifteenth session.)"""
         if judgement is None:
             return False
         if self.on_judgement(judgement, closed) is not None or (closed and self.unaddressed(judgement)):
