@@ -7,7 +7,9 @@ Each stage is a small function with typed input and output (:class:`Stages`, so 
 swap one, e.g. oracle evidence, without patching internals), and every answer-or-refuse decision
 is the :class:`~assistant.policy.AnswerPolicy`'s. The stream yields :class:`SourcesFound` as soon
 as the evidence is chosen (before the model reads anything), then the raw text as it is
-generated, then the verified :class:`Answer` (:mod:`assistant.pipeline.finish`).
+generated, then the verified :class:`Answer` (:mod:`assistant.pipeline.finish`). With a first
+read (``Config.evidence_first_*``) the model may read the rest after its head: a second
+:class:`SourcesFound` then withdraws any text streamed before it.
 """
 
 from __future__ import annotations
@@ -42,11 +44,9 @@ def _select(question: str, hits: Sequence[Hit], parts: Sequence[str], config: Co
 
 
 @dataclass
-class _Attempt:
-    """One question's reads: the draft to start from, all the evidence, and what each read gave."""
+class _Reads:
+    """What one question's reads gave (for the timings and the replays of a recorded run)."""
 
-    draft: Draft
-    evidence: Sequence[Evidence]
     started: float
     timings: dict[str, float]
     judged: list[tuple[int, Judgement | None]] = field(default_factory=list)  # (sentences read, judgement)
@@ -116,19 +116,26 @@ class ReadPath:
             publishers=publishers_cited(resolved.question, outlets), judgement=None, raw="", refusal=before,
             cited_texts=self.retriever.article_texts,
         )
-        attempt = _Attempt(base, evidence, started, timings)
-        draft, answer = yield from self._attempt(attempt, turns, trace)
-        if len(draft.evidence) < len(evidence) and self.policy.rereads(draft.refusal, answer.refusal):
-            # The answer written from the head was not backed by it: read the rest and write again.
-            timings["second_read"] = time.perf_counter() - started
-            yield SourcesFound(sources, evidence)
-            draft, answer = yield from self._attempt(replace(attempt, draft=replace(base, evidence=evidence)),
-                                                     turns, trace)
+        reads = _Reads(started, timings)
+        # The head first, then all of it when the head cannot answer (the policy's reads_more,
+        # before writing) or its answer is not backed (rereads, after): the one place that reads on.
+        steps = [read, evidence] if len(read) < len(evidence) else [evidence]
+        for i, now in enumerate(steps):
+            last = i == len(steps) - 1  # the last read always ends in an answer
+            if i:
+                timings["second_read"] = time.perf_counter() - started
+                yield SourcesFound(sources, now)
+            done = yield from self._attempt(replace(base, evidence=now), not last, reads, turns, trace)
+            if done is None:
+                continue  # the head cannot answer: read the rest
+            draft, answer = done
+            if last or not self.policy.rereads(draft.refusal, answer.refusal):
+                break
         timings["total"] = time.perf_counter() - started
         extra: dict[str, Any] = {"closed": closed, "judgement": draft.judgement, "raw": draft.raw,
                                  "unknown_names": unknown,
                                  "question": resolved.question,  # what the model was asked (follow-ups resolved)
-                                 "judged": attempt.judged, "written": attempt.written,  # per read, for replays
+                                 "judged": reads.judged, "written": reads.written,  # per read, for replays
                                  "evidence_read": len(draft.evidence), "evidence_offered": len(evidence)}
         if trace:
             extra["ablation"] = ablate(draft, self.policy, self.stages.verify, unknown)
@@ -137,41 +144,36 @@ class ReadPath:
         )
 
     def _attempt(
-        self, attempt: _Attempt, turns: Sequence[Turn], trace: bool
-    ) -> Steps[StreamEvent, None, tuple[Draft, Answer]]:
-        """Decide, generate and verify on ``attempt.draft.evidence``, reading the rest of
-        ``attempt.evidence`` first when the policy says the head cannot answer."""
-        draft, question, closed = attempt.draft, attempt.draft.question, attempt.draft.closed
-        refusal, read = draft.refusal, draft.evidence
+        self, draft: Draft, more: bool, reads: _Reads, turns: Sequence[Turn], trace: bool
+    ) -> Steps[StreamEvent, None, tuple[Draft, Answer] | None]:
+        """Decide, generate and verify on ``draft.evidence``; None, without writing, when there is
+        ``more`` evidence and the policy says the model should read it first."""
+        question, closed, refusal, read = draft.question, draft.closed, draft.refusal, draft.evidence
         judgement: Judgement | None = None
         raw, verdict, unaddressed = "", None, False
         judge = getattr(self.generator, "judge", None)
         if read and (refusal is None or trace):
             judgement = judge(question, read, closed=closed) if judge else None
-            attempt.judged.append((len(read), judgement))
-            if len(read) < len(attempt.evidence) and self.policy.reads_more(judgement, closed):
-                read = list(attempt.evidence)
-                yield SourcesFound(draft.sources, read)
-                judgement = judge(question, read, closed=closed) if judge else None
-                attempt.judged.append((len(read), judgement))
+            reads.judged.append((len(read), judgement))
+            if more and self.policy.reads_more(judgement, closed):
+                return None
             refusal = refusal or self.policy.on_judgement(judgement, closed)
             unaddressed = closed and refusal is None and self.policy.unaddressed(judgement)
             if (refusal is None and not unaddressed) or trace:
                 verdict = self.policy.verdict(judgement) if closed else None
                 for piece in self._generate(question, read, turns, closed, verdict):
-                    attempt.timings.setdefault("first_token", time.perf_counter() - attempt.started)
+                    reads.timings.setdefault("first_token", time.perf_counter() - reads.started)
                     raw += piece
                     if refusal is None and not unaddressed:
                         yield TextDelta(piece)
-                attempt.written.append((len(read), raw))
+                reads.written.append((len(read), raw))
         if unaddressed:
-            attempt.timings.setdefault("first_token", time.perf_counter() - attempt.started)
+            reads.timings.setdefault("first_token", time.perf_counter() - reads.started)
             yield TextDelta(UNADDRESSED_TEXT)
         if refusal is not None:
-            attempt.timings.setdefault("first_token", time.perf_counter() - attempt.started)
+            reads.timings.setdefault("first_token", time.perf_counter() - reads.started)
             yield TextDelta(refusal.message)
-        draft = replace(draft, evidence=read, judgement=judgement, raw=raw, verdict=verdict, refusal=refusal,
-                        unaddressed=unaddressed)
+        draft = replace(draft, judgement=judgement, raw=raw, verdict=verdict, refusal=refusal, unaddressed=unaddressed)
         return draft, finish(draft, self.policy, self.stages.verify)
 
     def _generate(
