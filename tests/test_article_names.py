@@ -98,7 +98,8 @@ def test_two_markers_of_one_article_as_a_subject_take_a_singular_verb() -> None:
     )
     for raw, singular in (("[1][3] say", "says"), ("[1][3] also are clear", "also is clear"),
                           ("[1][3] reported", "reported"), ("[1][3] discuss", "discusses"),
-                          ("[1][3] both clearly imply", "clearly implies"), ("[1][3] would agree", "would agree")):
+                          ("[1][3] both clearly imply", "clearly implies"), ("[1][3] would agree", "would agree"),
+                          ("[1][3] imply", "implies"), ("[1][3] both reply", "replies")):
         assert markers_as_subjects(f"{raw} that it costs $42 million.", EVIDENCE).startswith(f"Article A {singular} ")
     # two articles keep the plural
     plural = markers_as_subjects("[1] and [2] both state a cost.", EVIDENCE)

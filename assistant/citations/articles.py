@@ -65,7 +65,12 @@ def markers_as_subjects(text: str, evidence: Sequence[Evidence]) -> str:
 
 
 _QUANTIFIER = re.compile(r"^(?:both|all)\s+")
-_ADVERB = re.compile(r"^(?:also|further|additionally|\w+ly)\s+")
+# "also", or a word in -ly followed by a word that can be a verb ("clearly imply"; in "imply that"
+# or "reply to" the -ly word is the verb itself)
+_ADVERB = re.compile(
+    r"^(?:also|further|additionally|\w+ly(?!\s+(?:that|to|the|a|an|it|its|their|this|these|how|what|whether|"
+    r"as|at|by|for|from|in|of|on|with)\b))\s+"
+)
 _AS_SINGULAR = {"are": "is", "were": "was", "have": "has", "do": "does", "go": "goes"}
 _UNCHANGED = frozenset("can could may might must shall should will would".split())
 
