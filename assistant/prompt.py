@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from assistant.language.question import asks_to_explain
 from assistant.policy import REFUSAL_TEXT
 from assistant.types import Evidence, Turn
 
@@ -40,6 +41,13 @@ DECISION = "Do the sources answer this question? Reply YES or NO."
 INSTRUCTIONS = (
     "Answer in 1-3 short sentences, the first giving only the answer itself (a name, number or short "
     "phrase). End each sentence with the number of the source it comes from, like [1]."
+)
+# A why / how question (:func:`assistant.language.question.asks_to_explain`) takes several facts,
+# which the short-answer instruction above cut to the one first found (news gold set, synthesis
+# questions: one sentence, one source each).
+EXPLAIN_INSTRUCTIONS = (
+    "Answer in 2-3 short sentences, each giving a different reason or detail from the sources. "
+    "End each sentence with the number of the source it comes from, like [1]."
 )
 # A yes/no question: the verdict first, then why, saying which article says what.
 CLOSED_INSTRUCTIONS = (
@@ -89,7 +97,13 @@ def build_messages(
     """The chat messages (system + user) for one answer; with ``allow_refusal=False`` the model
     is not offered the refusal (the caller decided that the sources answer the question); a
     ``closed`` (yes/no) question is answered Yes or No first."""
-    return _messages(question, evidence, history, allow_refusal, CLOSED_INSTRUCTIONS if closed else INSTRUCTIONS)
+    return _messages(question, evidence, history, allow_refusal, _instructions(question, closed))
+
+
+def _instructions(question: str, closed: bool) -> str:
+    if closed:
+        return CLOSED_INSTRUCTIONS
+    return EXPLAIN_INSTRUCTIONS if asks_to_explain(question) else INSTRUCTIONS
 
 
 def chatml(messages: Sequence[dict[str, str]], lead: str = "") -> str:

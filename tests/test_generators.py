@@ -153,6 +153,13 @@ def test_the_decision_prompt_shares_the_answer_prompt_but_its_last_line() -> Non
     assert answer[1]["content"].startswith(head + "\n\n") and "YES or NO" in last
 
 
+def test_a_why_question_is_asked_for_several_details_and_a_what_question_for_one() -> None:
+    why = build_messages("Why do so many commuters drive?", TRANSIT, [], allow_refusal=False)[1]["content"]
+    what = build_messages("What share of commuters drive?", TRANSIT, [], allow_refusal=False)[1]["content"]
+    assert "different reason or detail" in why and "different reason" not in what
+    assert why.rstrip().endswith("like [1].") and what.rstrip().endswith("like [1].")
+
+
 def test_prompt_includes_only_the_last_turns_briefly() -> None:
     history = [
         {"role": "user", "content": "first question"},

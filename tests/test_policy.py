@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 
 from assistant.citations import verify
-from assistant.language.question import asks_for_name, is_closed
+from assistant.language.question import asks_for_name, asks_to_explain, is_closed
 from assistant.pipeline.finish import Draft, ablate, finish, first_sentence, leading_verdict
 from assistant.policy import RULES, UNADDRESSED_TEXT, AnswerPolicy, Judgement, Reason, Refusal
 from assistant.types import Evidence
@@ -183,6 +183,19 @@ def test_verify_switches() -> None:
 ])
 def test_questions_asking_for_a_name_are_told_by_grammar(question: str, asks: bool) -> None:
     assert asks_for_name(question) is asks
+
+
+@pytest.mark.parametrize("question, explains", [
+    ("Why did the council delay the vote?", True),
+    ("How has the city changed its parking rules?", True),
+    ("According to the Herald, why were the trains late?", True),
+    ("How many seats did the party win?", False),
+    ("How long will the bridge stay closed?", False),
+    ("What did the mayor say about buses?", False),
+    ("Did the mayor explain why fares rose?", False),
+])
+def test_questions_asking_for_reasons_are_told_by_grammar(question: str, explains: bool) -> None:
+    assert asks_to_explain(question) is explains
 
 
 def test_an_abbreviation_is_not_cut_into_a_one_letter_answer() -> None:

@@ -19,7 +19,14 @@ from assistant.citations.markers import MARKER, strip_markers, tidy_markers, wit
 from assistant.citations.sentences import AnswerSentence, answer_sentences
 from assistant.citations.support import Checkable, Claim, support_for
 from assistant.language.lexicon import content_terms, normalize_quote, numbers_in
-from assistant.prompt import CLOSED_INSTRUCTIONS, INSTRUCTIONS, REFUSAL_TEXT, SYSTEM_PROMPT, is_refusal
+from assistant.prompt import (
+    CLOSED_INSTRUCTIONS,
+    EXPLAIN_INSTRUCTIONS,
+    INSTRUCTIONS,
+    REFUSAL_TEXT,
+    SYSTEM_PROMPT,
+    is_refusal,
+)
 from assistant.types import Citation, Evidence
 
 log = logging.getLogger(__name__)
@@ -93,7 +100,7 @@ def _words_within(body: str, items: Sequence[Checkable]) -> bool:
 
 def _is_echo(body: str) -> bool:
     norm = normalize_quote(body)
-    prompts = (INSTRUCTIONS, CLOSED_INSTRUCTIONS, SYSTEM_PROMPT)
+    prompts = (INSTRUCTIONS, EXPLAIN_INSTRUCTIONS, CLOSED_INSTRUCTIONS, SYSTEM_PROMPT)
     return len(norm) > 12 and any(norm in normalize_quote(p) for p in prompts)
 
 

@@ -4,7 +4,8 @@ A yes/no question inverts its auxiliary verb ("Did the AP report ...?", "Is ...?
 with a framing phrase ("Between the May and the June reports, was there ...?", "According to
 Reuters, did ...?"): then the clause after the first comma that starts with an auxiliary or a
 question word decides. A question word first ("Which company ...?", "Who ...?") or an imperative
-("Name ...", "List ...") makes it open.
+("Name ...", "List ...") makes it open. An open question asks for an explanation when it asks
+"why" or "how" followed by an auxiliary ("How is ... better?", not "How many ...?").
 """
 
 from __future__ import annotations
@@ -52,6 +53,24 @@ def asks_for_name(question: str) -> bool:
             return True
         if words[0] == "what":  # "What company ...", not "What did ..." or "What happened ..."
             return len(words) > 1 and words[1] not in _AUXILIARIES and not words[1].endswith("ed")
+        if words[0] in _WH or words[0] in _AUXILIARIES:
+            return False
+    return False
+
+
+def asks_to_explain(question: str) -> bool:
+    """True when the question asks for reasons or a manner, which take several facts: it opens
+    (or its clause after a framing comma opens) with "why", or "how" and then an auxiliary verb
+    ("How is the new screen better ...?", "How did sales do?"); "How many / much / long ...?" asks
+    for one figure."""
+    for clause in [question, *question.split(",")[1:]]:
+        words = [w.lower() for w in _WORD.findall(clause)]
+        if not words:
+            continue
+        if words[0] == "why":
+            return True
+        if words[0] == "how":
+            return len(words) > 1 and words[1] in _AUXILIARIES
         if words[0] in _WH or words[0] in _AUXILIARIES:
             return False
     return False
