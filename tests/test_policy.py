@@ -110,6 +110,19 @@ def test_verdicts_and_first_sentences() -> None:
     assert first_sentence("The U.S. fined it.") == "The U.S. fined it."
 
 
+def test_a_sentence_the_token_limit_cut_short_is_dropped_before_verification() -> None:
+    from assistant.generators.base import CUT
+    from assistant.pipeline.finish import without_cut
+
+    assert without_cut(f"It rose 12% [1]. Chief Executive Jo Park said the{CUT}") == "It rose 12% [1]."
+    assert without_cut(f"Cybersecurity [1]\nPersuasion [2]\nModel auto{CUT}") == "Cybersecurity [1]\nPersuasion [2]"
+    assert without_cut(f"It rose 12% [1]. The U.S. unit{CUT}") == "It rose 12% [1]."
+    assert without_cut(f"Acme's revenue rose{CUT}") == "Acme's revenue rose"  # nothing before it: verification decides
+    assert without_cut("It rose 12% [1]. So it did") == "It rose 12% [1]. So it did"  # not cut: left alone
+    answer = finish(_draft(f"Acme's revenue rose 12% [1]. Jo Park said the bridge{CUT}"), AnswerPolicy())
+    assert not answer.refused and "bridge" not in answer.text and answer.flagged == []
+
+
 def _draft(raw: str, *, closed: bool = False, verdict: str | None = None, wanted: list[str] | None = None,
            cited=lambda ids: ["Acme Jo Park Globex"], question: str = "q") -> Draft:  # noqa: ANN001
     return Draft(question, closed, [EV], [], wanted or [], [], None, raw, verdict=verdict, cited_texts=cited)

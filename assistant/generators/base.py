@@ -8,6 +8,10 @@ from typing import Protocol, runtime_checkable
 from assistant.types import Evidence, Turn
 
 BACKENDS = ("local", "openai", "extractive")
+# Yielded last when the answer reached ``Config.max_answer_tokens`` mid-sentence: the reader of the
+# stream sees that it was cut, and :func:`assistant.pipeline.finish.finish` drops the unfinished
+# sentence instead of verifying and showing a fragment ("He'll both [2]").
+CUT = "…"
 
 
 @runtime_checkable

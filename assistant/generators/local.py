@@ -17,6 +17,7 @@ import numpy as np
 
 from assistant.config import Config
 from assistant.errors import BackendUnavailable, ModelMissing
+from assistant.generators.base import CUT
 from assistant.generators.local_model import MODEL_LABEL, RUNTIME_HINT, ensure_local_model, load_llama
 from assistant.policy import Judgement
 from assistant.prompt import build_messages, chatml, decision_messages
@@ -124,6 +125,8 @@ class LocalGenerator:
                         if first is None:
                             first = time.perf_counter() - started
                         yield piece
+                    if chunk["choices"][0].get("finish_reason") == "length":
+                        yield CUT
             except ValueError as exc:  # llama_cpp raises ValueError when the prompt exceeds n_ctx
                 raise BackendUnavailable(f"local model: {exc} (raise llm_ctx or use fewer sources)") from exc
             log.info(

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, cast
 
 from assistant.config import Config
 from assistant.errors import BackendUnavailable
+from assistant.generators.base import CUT
 from assistant.prompt import build_messages
 from assistant.types import Evidence, Turn
 
@@ -81,6 +82,8 @@ class OpenAIGenerator:
                     if first is None:
                         first = time.perf_counter() - started
                     yield piece
+                if chunk.choices[0].finish_reason == "length":
+                    yield CUT
         except openai.OpenAIError as exc:
             raise BackendUnavailable(self._explain(exc)) from exc
         except httpx.HTTPError as exc:  # the stream broke after the reply began (server killed, network cut)

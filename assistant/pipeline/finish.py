@@ -7,12 +7,14 @@ and cuts the direct answer (``Answer.short``); :func:`ablate` does it once per r
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from assistant.citations import Verified, marker_numbers, strip_markers, verify, with_markers
 from assistant.citations.articles import markers_as_subjects, name_articles
+from assistant.generators.base import CUT
 from assistant.pipeline.answerability import unmentioned
 from assistant.pipeline.short_answer import bare_answer, direct_answer
 from assistant.policy import RULES, UNADDRESSED_TEXT, AnswerPolicy, Judgement, Refusal
@@ -40,6 +42,7 @@ class Draft:
 def finish(draft: Draft, policy: AnswerPolicy, check: Callable[..., Verified] = verify) -> Answer:
     """The verified Answer for ``draft`` under ``policy``: citations checked claim by claim, and
     the policy's last word on refusing."""
+    draft = replace(draft, raw=without_cut(draft.raw))
     base = Answer(text="", sources=draft.sources, refused=True, refusal=draft.refusal)
     if draft.refusal is not None:
         return replace(base, text=draft.refusal.message)
@@ -153,3 +156,22 @@ def first_sentence(text: str) -> str:
         if ch in ".!?" and (i + 1 == len(line) or line[i + 1] == " ") and not line[max(0, i - 2) : i].isupper():
             return line[: i + 1]
     return line
+
+
+# Where a sentence ends: its stop (a closing quote or bracket may follow) and any markers after it,
+# or a marker closing a line without a stop ("$649 - 1 TB OLED [10]").
+_SENTENCE_END = re.compile(r"(?:[.!?][\"”’')]?(?:\s*\[\d+(?:\s*,\s*\d+)*\])*|\[\d+(?:\s*,\s*\d+)*\])(?=\s|$)")
+
+
+def without_cut(raw: str) -> str:
+    """``raw`` without :data:`~assistant.generators.base.CUT` and the sentence the token limit cut
+    short; a first sentence cut short stays (verification judges what it says)."""
+    body = raw.rstrip()
+    if not body.endswith(CUT):
+        return raw
+    body = body[: -len(CUT)]
+    for end in reversed(list(_SENTENCE_END.finditer(body))):
+        if body[end.start()] == "." and body[max(0, end.start() - 2) : end.start()].isupper():
+            continue  # "U.S." is not the end of a sentence
+        return body[: end.end()]
+    return body
