@@ -104,3 +104,15 @@ def test_two_markers_of_one_article_as_a_subject_take_a_singular_verb() -> None:
     # two articles keep the plural
     plural = markers_as_subjects("[1] and [2] both state a cost.", EVIDENCE)
     assert plural == "Articles A and B both state a cost [1][2]."
+
+
+def test_an_outlet_whose_name_starts_with_the_gets_no_second_the() -> None:
+    evidence = [ev(1, "g", "The bridge costs $42 million.", outlet="The Harbor Times"),
+                ev(2, "p", "It costs $45 million.", outlet="Valley Post")]
+    cited = [cite(1, evidence[0]), cite(2, evidence[1])]
+    assert name_articles("The article A says $42 million [1].", cited, evidence) == (
+        "The Harbor Times article says $42 million [1]."
+    )
+    assert name_articles("So do articles A and B [1][2].", cited, evidence) == (
+        "So do The Harbor Times and Valley Post articles [1][2]."
+    )

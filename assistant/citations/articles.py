@@ -162,6 +162,11 @@ def _phrase(labels: list[tuple[str, str]], *, possessive: bool) -> str:
     2023-11-30", "the article “Binance to pay…”" ("’s" added for a possessive)."""
     owner = "’s" if possessive else ""
     if len(labels) > 1 and all(outlet and not extra for outlet, extra in labels):
-        return f"the {' and '.join(outlet for outlet, _ in labels)} articles{owner}"
-    singles = [" ".join(w for w in ("the", outlet, "article", extra) if w) for outlet, extra in labels]
+        return _the(f"{' and '.join(outlet for outlet, _ in labels)} articles{owner}")
+    singles = [_the(" ".join(w for w in (outlet, "article", extra) if w)) for outlet, extra in labels]
     return " and ".join(singles) + owner
+
+
+def _the(phrase: str) -> str:
+    """"the " before ``phrase``, unless the outlet's own name starts with it ("The Guardian")."""
+    return phrase if phrase.lower().startswith("the ") else f"the {phrase}"
