@@ -45,16 +45,11 @@ def asks_for_name(question: str) -> bool:
     """True when the question asks for a named thing: it opens (or its clause after a framing
     comma opens) with "who"/"whom"/"whose", or "which"/"what" followed by a noun ("Which company
     ...?", "What entity ...?"), not by a verb ("What did ... say?")."""
-    for clause in [question, *question.split(",")[1:]]:
-        words = [w.lower() for w in _WORD.findall(clause)]
-        if not words:
-            continue
-        if words[0] in ("who", "whom", "whose", "which"):
-            return True
-        if words[0] == "what":  # "What company ...", not "What did ..." or "What happened ..."
-            return len(words) > 1 and words[1] not in _AUXILIARIES and not words[1].endswith("ed")
-        if words[0] in _WH or words[0] in _AUXILIARIES:
-            return False
+    words = _asking_clause(question)
+    if words[:1] and words[0] in ("who", "whom", "whose", "which"):
+        return True
+    if words[:1] == ["what"]:  # "What company ...", not "What did ..." or "What happened ..."
+        return len(words) > 1 and words[1] not in _AUXILIARIES and not words[1].endswith("ed")
     return False
 
 
@@ -63,14 +58,17 @@ def asks_to_explain(question: str) -> bool:
     (or its clause after a framing comma opens) with "why", or "how" and then an auxiliary verb
     ("How is the new screen better ...?", "How did sales do?"); "How many / much / long ...?" asks
     for one figure."""
+    words = _asking_clause(question)
+    if words[:1] == ["why"]:
+        return True
+    return words[:1] == ["how"] and len(words) > 1 and words[1] in _AUXILIARIES
+
+
+def _asking_clause(question: str) -> list[str]:
+    """The lower-cased words of the clause that asks: the question, or its first clause after a
+    framing comma, that opens with a question word or an auxiliary; [] when none does."""
     for clause in [question, *question.split(",")[1:]]:
         words = [w.lower() for w in _WORD.findall(clause)]
-        if not words:
-            continue
-        if words[0] == "why":
-            return True
-        if words[0] == "how":
-            return len(words) > 1 and words[1] in _AUXILIARIES
-        if words[0] in _WH or words[0] in _AUXILIARIES:
-            return False
-    return False
+        if words and (words[0] in _WH or words[0] in _AUXILIARIES):
+            return words
+    return []

@@ -153,9 +153,14 @@ def first_sentence(text: str) -> str:
     """The direct answer: the first sentence of ``text`` (up to its first full stop)."""
     line = text.strip().split("\n", 1)[0]
     for i, ch in enumerate(line):
-        if ch in ".!?" and (i + 1 == len(line) or line[i + 1] == " ") and not line[max(0, i - 2) : i].isupper():
+        if ch in ".!?" and (i + 1 == len(line) or line[i + 1] == " ") and not _abbreviation_at(line, i):
             return line[: i + 1]
     return line
+
+
+def _abbreviation_at(text: str, i: int) -> bool:
+    """The stop at ``text[i]`` closes an abbreviation ("U.S."), not a sentence."""
+    return text[max(0, i - 2) : i].isupper()
 
 
 # Where a sentence ends: its stop (a closing quote or bracket may follow) and any markers after it,
@@ -171,7 +176,7 @@ def without_cut(raw: str) -> str:
         return raw
     body = body[: -len(CUT)]
     for end in reversed(list(_SENTENCE_END.finditer(body))):
-        if body[end.start()] == "." and body[max(0, end.start() - 2) : end.start()].isupper():
-            continue  # "U.S." is not the end of a sentence
+        if body[end.start()] == "." and _abbreviation_at(body, end.start()):
+            continue
         return body[: end.end()]
     return body
